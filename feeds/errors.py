@@ -1,0 +1,112 @@
+"""Typed feed errors. Each leaf has a permanent snake_case ``code`` stored on the feed row.
+
+FeedError
+├── FetchError
+│   ├── FetchTimeout          "timeout"
+│   ├── ConnectFailed         "connect_failed"
+│   ├── DnsFailure            "dns_failure"
+│   ├── TooManyRedirects      "redirect_loop"
+│   ├── PrivateAddressRefused "private_address"
+│   ├── BodyTooLarge          "too_large"
+│   ├── HTTPStatusError       "http_error"
+│   │   ├── NotFound          "not_found"
+│   │   ├── Gone              "gone"
+│   │   ├── ServerError       "server_error"
+│   │   └── RateLimited       "rate_limited"  (has ``retry_after``)
+│   └── InvalidURL            "invalid_url"
+└── ParseError
+    ├── EmptyBody             "empty_body"
+    └── NotAFeed              "not_a_feed"
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+class FeedError(Exception):
+    """Base of every error a feed can cause; ``code`` is stored, ``str(err)`` is logged."""
+
+    code = "feed_error"
+
+
+class FetchError(FeedError):
+    code = "fetch_error"
+
+
+class FetchTimeout(FetchError):
+    code = "timeout"
+
+
+class ConnectFailed(FetchError):
+    code = "connect_failed"
+
+
+class DnsFailure(FetchError):
+    code = "dns_failure"
+
+
+class TooManyRedirects(FetchError):
+    code = "redirect_loop"
+
+
+class PrivateAddressRefused(FetchError):
+    code = "private_address"
+
+
+class BodyTooLarge(FetchError):
+    code = "too_large"
+
+
+class InvalidURL(FetchError):
+    code = "invalid_url"
+
+
+class HTTPStatusError(FetchError):
+    code = "http_error"
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotFound(HTTPStatusError):
+    code = "not_found"
+
+
+class Gone(HTTPStatusError):
+    code = "gone"
+
+
+class ServerError(HTTPStatusError):
+    code = "server_error"
+
+
+class RateLimited(HTTPStatusError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, status: int = 429, retry_after: timedelta | None = None) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class ParseError(FeedError):
+    code = "parse_error"
+
+
+class EmptyBody(ParseError):
+    code = "empty_body"
+
+
+class NotAFeed(ParseError):
+    code = "not_a_feed"
+
+
+ERROR_CODES: frozenset[str] = frozenset(
+    cls.code
+    for cls in (
+        FeedError, FetchError, FetchTimeout, ConnectFailed, DnsFailure, TooManyRedirects,
+        PrivateAddressRefused, BodyTooLarge, InvalidURL, HTTPStatusError, NotFound, Gone,
+        ServerError, RateLimited, ParseError, EmptyBody, NotAFeed,
+    )
+)

@@ -1,0 +1,227 @@
+"""SQLAlchemy models: one table per aggregate, portable between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back an aware datetime (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Feed(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str | None] = mapped_column(String(512))
+    language: Mapped[str | None] = mapped_column(String(16))
+    topic_hints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    next_poll_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64))  # a permanent code from feeds.errors
+    last_error_message: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    first_error_at: Mapped[datetime | None]  # start of the current failure streak
+    last_ok_at: Mapped[datetime | None]
+    last_polled_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None]
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid", name="uq_items_feed_guid"),
+        Index("ix_items_published", "published_at"),
+        Index("ix_items_url", "url"),
+        Index("ix_items_content_hash", "content_hash"),
+        Index("ix_items_sh0", "simhash_band0"),
+        Index("ix_items_sh1", "simhash_band1"),
+        Index("ix_items_sh2", "simhash_band2"),
+        Index("ix_items_sh3", "simhash_band3"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    simhash: Mapped[int] = mapped_column(BigInteger)
+    simhash_band0: Mapped[int] = mapped_column(Integer)
+    simhash_band1: Mapped[int] = mapped_column(Integer)
+    simhash_band2: Mapped[int] = mapped_column(Integer)
+    simhash_band3: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime]
+    fetched_at: Mapped[datetime]
+    language: Mapped[str | None] = mapped_column(String(16))
+    # Annotation (analysis/); empty until an item is annotated.
+    short_summary: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    annotation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # scores, evidence, orgs, events
+
+    feed: Mapped[Feed] = relationship(lazy="joined")
+    sources: Mapped[list[ItemSource]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", lazy="selectin"
+    )
+    topics: Mapped[list[ItemTopic]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    countries: Mapped[list[ItemCountry]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    orgs: Mapped[list[ItemOrg]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class ItemSource(Base):
+    """Every feed that carried a story, the first one included: 'also reported by'."""
+
+    __tablename__ = "item_sources"
+    __table_args__ = (UniqueConstraint("feed_id", "guid", name="uq_item_sources_feed_guid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="sources")
+    feed: Mapped[Feed] = relationship(lazy="joined")
+
+
+class ItemTopic(Base):
+    __tablename__ = "item_topics"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class ItemCountry(Base):
+    __tablename__ = "item_countries"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True, index=True)
+
+
+class ItemOrg(Base):
+    __tablename__ = "item_orgs"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    org: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class ItemEvent(Base):
+    """An event an item announces or reports (a training, a summit...)."""
+
+    __tablename__ = "item_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    start_date: Mapped[str | None] = mapped_column(String(10), index=True)  # ISO date
+    end_date: Mapped[str | None] = mapped_column(String(10))
+    location: Mapped[str | None] = mapped_column(String(256))
+
+
+class Chat(Base):
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Telegram chat id
+    type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
+    title: Mapped[str | None] = mapped_column(String(256))
+    username: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+
+
+class Subscription(Base):
+    """One filter of a chat: a topic (None = every topic) in a country (None = every country)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "topic", "country", "thread_id", name="uq_subscriptions_filter"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2))
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # forum topic
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One message owed to one chat. Written with the item, drained by delivery."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "item_id", "kind", name="uq_outbox_chat_item_kind"),
+        Index("ix_outbox_due", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="alert")  # alert, digest, spike, notice
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=10)  # lower goes first
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed, dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None]

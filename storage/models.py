@@ -202,18 +202,22 @@ class Subscription(Base):
 
 
 class OutboxMessage(Base):
-    """One message owed to one chat. Written with the item, drained by delivery."""
+    """One message owed to one chat. Written with the item, drained by delivery.
+
+    ``dedupe_key`` (``alert:<item>``, ``spike:<topic>:<country>:<day>``...) makes a second enqueue a no-op.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
-        UniqueConstraint("chat_id", "item_id", "kind", name="uq_outbox_chat_item_kind"),
+        UniqueConstraint("chat_id", "dedupe_key", name="uq_outbox_chat_dedupe"),
         Index("ix_outbox_due", "status", "not_before"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16), default="alert")  # alert, digest, spike, notice
+    kind: Mapped[str] = mapped_column(String(16), default="alert")  # alert, digest, spike, weekly, notice
+    dedupe_key: Mapped[str] = mapped_column(String(128))
     thread_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     priority: Mapped[int] = mapped_column(Integer, default=10)  # lower goes first

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:09:03.430750
+Create Date: 2026-11-23 01:09:49.689722
 """
 from __future__ import annotations
 
@@ -168,6 +168,7 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=128), nullable=False),
     sa.Column('thread_id', sa.BigInteger(), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
@@ -182,7 +183,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['chat_id'], ['chats.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('chat_id', 'item_id', 'kind', name='uq_outbox_chat_item_kind')
+    sa.UniqueConstraint('chat_id', 'dedupe_key', name='uq_outbox_chat_dedupe')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_chat_id'), ['chat_id'], unique=False)

@@ -8,11 +8,14 @@ FeedError
 │   ├── TooManyRedirects      "redirect_loop"
 │   ├── PrivateAddressRefused "private_address"
 │   ├── BodyTooLarge          "too_large"
+│   ├── TransferFailed        "transfer_failed"  (connection dropped or broken HTTP mid-response)
+│   ├── BadContentEncoding    "bad_content_encoding"  (gzip/deflate body that does not inflate)
 │   ├── HTTPStatusError       "http_error"
 │   │   ├── NotFound          "not_found"
 │   │   ├── Gone              "gone"
 │   │   ├── ServerError       "server_error"
-│   │   └── RateLimited       "rate_limited"  (has ``retry_after``)
+│   │   └── RateLimited       "rate_limited"
+│   │   (every HTTPStatusError has ``status`` and ``retry_after``, parsed from Retry-After)
 │   └── InvalidURL            "invalid_url"
 └── ParseError
     ├── EmptyBody             "empty_body"
@@ -58,6 +61,14 @@ class BodyTooLarge(FetchError):
     code = "too_large"
 
 
+class TransferFailed(FetchError):
+    code = "transfer_failed"
+
+
+class BadContentEncoding(FetchError):
+    code = "bad_content_encoding"
+
+
 class InvalidURL(FetchError):
     code = "invalid_url"
 
@@ -65,9 +76,10 @@ class InvalidURL(FetchError):
 class HTTPStatusError(FetchError):
     code = "http_error"
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, retry_after: timedelta | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after  # from Retry-After, e.g. on a 503
 
 
 class NotFound(HTTPStatusError):
@@ -86,8 +98,7 @@ class RateLimited(HTTPStatusError):
     code = "rate_limited"
 
     def __init__(self, message: str, *, status: int = 429, retry_after: timedelta | None = None) -> None:
-        super().__init__(message, status=status)
-        self.retry_after = retry_after
+        super().__init__(message, status=status, retry_after=retry_after)
 
 
 class ParseError(FeedError):
@@ -102,11 +113,9 @@ class NotAFeed(ParseError):
     code = "not_a_feed"
 
 
-ERROR_CODES: frozenset[str] = frozenset(
-    cls.code
-    for cls in (
-        FeedError, FetchError, FetchTimeout, ConnectFailed, DnsFailure, TooManyRedirects,
-        PrivateAddressRefused, BodyTooLarge, InvalidURL, HTTPStatusError, NotFound, Gone,
-        ServerError, RateLimited, ParseError, EmptyBody, NotAFeed,
-    )
-)
+def _family(cls: type[FeedError]) -> list[type[FeedError]]:
+    return [cls, *(sub for child in cls.__subclasses__() for sub in _family(child))]
+
+
+# Walked, not listed, so a new leaf cannot be forgotten.
+ERROR_CODES: frozenset[str] = frozenset(cls.code for cls in _family(FeedError))

@@ -1,0 +1,28 @@
+"""Fixtures for the feeds/ tests; ``feed_server`` may move to tests/conftest.py unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from feeds.models import FetchLimits
+from tests.feedserver import FeedServer
+
+
+@pytest.fixture(scope="session")
+def feed_server() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def limits() -> FetchLimits:
+    # Short timeouts keep failing cases quick; private addresses allowed for the loopback server.
+    return FetchLimits(
+        connect_timeout=2.0,
+        read_timeout=2.0,
+        total_timeout=5.0,
+        max_body_bytes=1024 * 1024,
+        allow_private_addresses=True,
+    )

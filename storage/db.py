@@ -44,12 +44,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 class Database:
-    """Engine plus session factory; ``session()`` is the unit of work that commits or rolls back."""
+    """Engine plus session factory; ``session()`` is the unit of work that commits or rolls back.
+
+    On SQLite, sessions of one process take turns: a WAL read transaction that later writes fails at once
+    with SQLITE_BUSY instead of waiting, so serialising writers in-process is the reliable fix. Don't open
+    a session inside another one. ``read_session()`` skips the turn for read-only work.
+    """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._turn = asyncio.Lock() if is_sqlite(url) else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,6 +63,23 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        if self._turn is None:
+            async with self._unit_of_work() as session:
+                yield session
+            return
+        async with self._turn, self._unit_of_work() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+
+    @asynccontextmanager
+    async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
             try:
                 yield session

@@ -1,0 +1,109 @@
+"""Ingest benchmark: 200 feeds x 50 items served on loopback, polled, parsed, normalised, deduped and stored.
+
+Prints the pipeline's items/s next to feedparser alone parsing the same bytes in the same run (the ratio),
+and the peak RSS of this process. The feed server runs in a child process so its memory is not counted.
+Annotation is left out here (bench/annotate_speed.py measures it); the pipeline runs without an annotator.
+
+    .venv/bin/python bench/ingest.py [--feeds 200] [--items 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import feedparser
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.polling import Poller  # noqa: E402
+from bot.settings import FeedSettings  # noqa: E402
+from feeds.fetch import build_client  # noqa: E402
+from feeds.models import FetchLimits  # noqa: E402
+from storage import feeds as feed_store  # noqa: E402
+from storage.db import Database  # noqa: E402
+from tests.feedserver import FeedServer, build_rss  # noqa: E402
+
+
+def feed_bodies(n_feeds: int, n_items: int) -> dict[str, bytes]:
+    return {f"/bench/{i}.xml": build_rss(n_items, feed_id=f"bench{i}", seed=i) for i in range(n_feeds)}
+
+
+def serve(n_feeds: int, n_items: int, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:
+    with FeedServer(log_limit=1000) as server:
+        for path, body in feed_bodies(n_feeds, n_items).items():
+            server.set_feed(path, body)
+        ports.put(server.base_url)
+        stop.wait()
+
+
+def bare_parse(bodies: list[bytes]) -> tuple[int, float]:
+    start = time.perf_counter()
+    entries = sum(len(feedparser.parse(body).entries) for body in bodies)
+    return entries, time.perf_counter() - start
+
+
+async def pipeline(base_url: str, paths: list[str], db_path: Path) -> tuple[int, float]:
+    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    await database.upgrade()
+    async with database.session() as session:
+        for path in paths:
+            await feed_store.add_feed(session, base_url + path, interval=timedelta(minutes=30))
+    limits = FetchLimits(allow_private_addresses=True)
+    settings = FeedSettings(limits=limits, max_concurrency=16, per_host_concurrency=16)
+    client = build_client(limits, max_connections=16)
+    try:
+        start = time.perf_counter()
+        results = await Poller(database, client, settings).poll_due(all_feeds=True)
+        elapsed = time.perf_counter() - start
+    finally:
+        await client.aclose()
+        await database.aclose()
+    errors = [r for r in results if r.status == "error"]
+    if errors:
+        raise SystemExit(f"{len(errors)} feeds failed, e.g. {errors[0].describe()}")
+    return sum(r.new_items for r in results), elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--items", type=int, default=50)
+    args = parser.parse_args()
+
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    stop = multiprocessing.Event()
+    server = multiprocessing.Process(target=serve, args=(args.feeds, args.items, ports, stop), daemon=True)
+    server.start()
+    try:
+        base_url = ports.get(timeout=120)
+        bodies = feed_bodies(args.feeds, args.items)
+        with tempfile.TemporaryDirectory() as tmp:
+            stored, pipeline_s = asyncio.run(pipeline(base_url, list(bodies), Path(tmp) / "bench.db"))
+        parsed, parse_s = bare_parse(list(bodies.values()))
+    finally:
+        stop.set()
+        server.join(timeout=10)
+
+    expected = args.feeds * args.items
+    if stored != expected or parsed != expected:
+        raise SystemExit(f"expected {expected} items, pipeline stored {stored}, feedparser saw {parsed}")
+    pipeline_rate = stored / pipeline_s
+    parse_rate = parsed / parse_s
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"feeds x items:        {args.feeds} x {args.items} = {expected}")
+    print(f"pipeline:             {pipeline_s:.2f} s, {pipeline_rate:.0f} items/s (fetch+parse+normalise+dedupe+store)")
+    print(f"feedparser alone:     {parse_s:.2f} s, {parse_rate:.0f} items/s (same bytes)")
+    print(f"ratio:                {pipeline_rate / parse_rate:.2f} (target >= 0.5)")
+    print(f"peak RSS:             {peak_rss_mb:.0f} MB (target <= 200)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""Command line: ``python -m bot <command>`` (also installed as ``coopwatch``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.logs import configure_logging
+from bot.settings import ConfigError, Settings, load_settings
+from feeds.fetch import build_client
+from storage import feeds as feed_store
+from storage import items as item_store
+from storage.db import Database
+from storage.models import Item
+
+log = logging.getLogger("coopwatch")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coopwatch", description="Coopwatch news monitor and Telegram bot")
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), help="configuration file")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("run", help="poll feeds, annotate, deliver and run the bot (console mode without a token)")
+
+    poll = sub.add_parser("poll", help="poll feeds")
+    poll.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    poll.add_argument("--all", action="store_true", help="every active feed, not only the due ones")
+
+    feeds = sub.add_parser("feeds", help="list, add or remove feeds")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feeds_sub.add_parser("list", help="every feed with its health")
+    add = feeds_sub.add_parser("add", help="add a feed")
+    add.add_argument("url")
+    add.add_argument("--title")
+    remove = feeds_sub.add_parser("remove", help="remove a feed and its items")
+    remove.add_argument("url")
+
+    items = sub.add_parser("items", help="stored items")
+    items.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    items.add_argument("--limit", type=_positive, default=50)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("db_command", choices=["upgrade"])
+
+    sub.add_parser("annotate", help="annotate JSON lines from stdin, one JSON line out per item")
+    topics = sub.add_parser("topics", help="topic classifier")
+    topics.add_argument("topics_command", choices=["retrain"])
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config, os.environ)
+    except ConfigError as exc:
+        print(f"coopwatch: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.logging, token=settings.bot.token)
+    handler = _COMMANDS[args.command]
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run
+
+    asyncio.run(run(settings))
+    return 0
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    async def upgrade() -> None:
+        async with open_database(settings) as _database:
+            pass
+
+    asyncio.run(upgrade())
+    print(f"database at {_safe_url(settings.database_url)} is up to date")
+    return 0
+
+
+@asynccontextmanager
+async def open_database(settings: Settings):
+    """The migrated database with the configured feeds present."""
+    database = Database(settings.database_url)
+    try:
+        await database.upgrade()
+        async with database.session() as session:
+            await feed_store.sync_configured_feeds(
+                session,
+                [
+                    (s.url, s.title, s.language, s.topics, s.interval or settings.feeds.default_interval)
+                    for s in settings.feeds.sources
+                ],
+            )
+        yield database
+    finally:
+        await database.aclose()
+
+
+def load_annotator(settings: Settings):  # noqa: ANN201 - analysis.Annotator, imported lazily
+    """The annotator when topics are configured; loading takes a few seconds, so only commands that need it."""
+    if not settings.topics:
+        return None
+    from analysis import Annotator
+
+    return Annotator.load(settings.topics, settings.analysis)
+
+
+def _poll(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.polling import Poller, PollResult
+
+    out = sys.stdout
+    annotator = load_annotator(settings)
+
+    async def poll() -> list[PollResult]:
+        async with open_database(settings) as database:
+            client = build_client(settings.feeds.limits, max_connections=settings.feeds.max_concurrency)
+            poller = Poller(database, client, settings.feeds, annotator)
+            try:
+                with _progress(out) as progress:
+                    task = progress.add_task("polling", total=None) if progress else None
+
+                    def report(result: PollResult) -> None:
+                        line = f"{result.url}: {result.describe()}"
+                        if progress is not None:
+                            progress.console.print(line, markup=False, highlight=False)
+                            progress.advance(task)
+                        else:
+                            print(line, file=out, flush=True)
+
+                    return await poller.poll_due(all_feeds=args.all, on_result=report)
+            finally:
+                await client.aclose()
+
+    results = asyncio.run(poll())
+    failed = sum(r.status == "error" for r in results)
+    new = sum(r.new_items for r in results)
+    print(f"{len(results)} feeds polled: {new} new items, {failed} failed", file=out)
+    return 0  # a failing feed is reported, not a failed run
+
+
+def _progress(out: TextIO):  # noqa: ANN202
+    if not out.isatty():
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+
+
+def _feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.feeds import FeedExists
+
+    async def act() -> int:
+        async with open_database(settings) as database, database.session() as session:
+            if args.feeds_command == "list":
+                for feed in await feed_store.list_feeds(session):
+                    print(_feed_line(feed))
+                return 0
+            if args.feeds_command == "add":
+                try:
+                    feed = await feed_store.add_feed(
+                        session, args.url, title=args.title, interval=settings.feeds.default_interval
+                    )
+                except FeedExists:
+                    print(f"coopwatch: {args.url} is already a feed", file=sys.stderr)
+                    return 1
+                print(f"added feed {feed.id}: {feed.url}")
+                return 0
+            if not await feed_store.remove_feed(session, args.url):
+                print(f"coopwatch: no feed {args.url}", file=sys.stderr)
+                return 1
+            print(f"removed {args.url}")
+            if any(s.url == args.url for s in settings.feeds.sources):
+                print("note: it is listed in the configuration and comes back at the next start", file=sys.stderr)
+            return 0
+
+    return asyncio.run(act())
+
+
+def _feed_line(feed: Any) -> str:
+    state = "active" if feed.active else f"paused ({feed.pause_reason})"
+    health = f"errors {feed.error_count}, last error {feed.last_error}" if feed.error_count else "ok"
+    last_ok = feed.last_ok_at.isoformat(timespec="minutes") if feed.last_ok_at else "never"
+    return f"{feed.id}\t{state}\t{health}\tlast ok {last_ok}\t{feed.url}"
+
+
+def _items(args: argparse.Namespace, settings: Settings) -> int:
+    async def dump() -> None:
+        async with open_database(settings) as database, database.read_session() as session:
+            for item in await item_store.list_items(session, limit=args.limit):
+                print(json.dumps(item_json(item), ensure_ascii=False))
+
+    asyncio.run(dump())
+    return 0
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    annotation = item.annotation or {}
+    return {
+        "id": item.id,
+        "feed_url": item.feed.url,
+        "title": item.title,
+        "url": item.url,
+        "published": item.published_at.isoformat(),
+        "summary": item.summary,
+        "other_sources": [
+            {"feed_url": s.feed.url, "url": s.url} for s in item_store.other_sources(item)
+        ],
+        "language": item.language,
+        "topics": [t.topic for t in item.topics],
+        "scores": annotation.get("scores", {}),
+        "countries": [c.country for c in item.countries],
+        "orgs": [o.org for o in item.orgs],
+        "events": annotation.get("events", []),
+        "short_summary": item.short_summary,
+        "keywords": item.keywords,
+    }
+
+
+def _annotate(args: argparse.Namespace, settings: Settings) -> int:
+    from analysis.cli import run_annotate
+
+    annotator = load_annotator(settings)
+    if annotator is None:
+        print("coopwatch: no [[topics]] in the configuration", file=sys.stderr)
+        return 2
+    return run_annotate(annotator, sys.stdin, sys.stdout, sys.stderr)
+
+
+def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    from analysis.cli import retrain_command
+
+    return retrain_command(settings.topics, settings.analysis, sys.stdout)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+_COMMANDS = {
+    "run": _run,
+    "poll": _poll,
+    "feeds": _feeds,
+    "items": _items,
+    "db": _db,
+    "annotate": _annotate,
+    "topics": _topics,
+}

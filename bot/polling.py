@@ -1,0 +1,233 @@
+"""Refreshing feeds: fetch -> parse -> normalise -> dedupe -> annotate -> store, one feed at a time.
+
+The database's ``next_poll_at`` is the schedule: intervals, ``<ttl>``, max-age, Retry-After and back-off
+all land there, so they survive restarts and any worker can pick up any due feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx
+from feeds.normalise import dedupe_entries, normalise_entry
+from feeds.schedule import backoff_interval, next_interval
+
+from analysis import Annotation, Annotator, ItemText
+from bot.settings import FeedSettings
+from feeds.errors import FeedError, RateLimited
+from feeds.fetch import fetch_feed
+from feeds.models import CacheValidators, Fetched, NormalisedItem, ParsedFeed
+from feeds.parse import parse_feed
+from storage import feeds as feed_store
+from storage import items as item_store
+from storage.db import Database
+from storage.models import Feed, utcnow
+from storage.outbox import enqueue_alerts
+
+log = logging.getLogger(__name__)
+
+PollStatus = Literal["new", "not_modified", "error"]
+PausedCallback = Callable[[Feed], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    feed_id: int
+    url: str
+    status: PollStatus
+    new_items: int = 0
+    duplicates: int = 0
+    alerts: int = 0
+    error_code: str | None = None
+    error: str | None = None
+    paused: bool = False
+
+    def describe(self) -> str:
+        if self.status == "error":
+            return f"error {self.error_code}: {self.error}" + (" (feed paused)" if self.paused else "")
+        if self.status == "not_modified":
+            return "304 not modified"
+        dup = f", {self.duplicates} already known from other feeds" if self.duplicates else ""
+        return f"{self.new_items} new{dup}"
+
+
+@dataclass
+class Poller:
+    """Polls feeds with one shared HTTP client, bounded overall and per host."""
+
+    database: Database
+    client: httpx.AsyncClient
+    settings: FeedSettings
+    annotator: Annotator | None = None
+    on_paused: PausedCallback | None = None
+    _overall: asyncio.Semaphore = field(init=False)
+    _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._overall = asyncio.Semaphore(self.settings.max_concurrency)
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).hostname or ""
+        if host not in self._hosts:
+            self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
+        return self._hosts[host]
+
+    async def poll_due(
+        self,
+        *,
+        all_feeds: bool = False,
+        now: datetime | None = None,
+        on_result: Callable[[PollResult], None] | None = None,
+    ) -> list[PollResult]:
+        """One pass over the due feeds (or every active feed); a failing feed never stops the others."""
+        now = now or utcnow()
+        async with self.database.read_session() as session:
+            if all_feeds:
+                feeds = await feed_store.list_feeds(session, active_only=True)
+            else:
+                feeds = await feed_store.list_due_feeds(session, now)
+
+        async def one(feed: Feed) -> PollResult:
+            result = await self.refresh_feed(feed)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+    async def refresh_feed(self, feed: Feed) -> PollResult:
+        async with self._overall, self._host_slot(feed.url):
+            try:
+                return await self._refresh(feed)
+            except FeedError as exc:
+                return await self._record_failure(feed, exc)
+
+    async def _refresh(self, feed: Feed) -> PollResult:
+        limits = self.settings.limits
+        validators = CacheValidators(etag=feed.etag, last_modified=feed.last_modified)
+        response = await fetch_feed(self.client, feed.url, validators, limits)
+        fetched_at = utcnow()
+        base = timedelta(seconds=feed.interval_seconds)
+        if not isinstance(response, Fetched):
+            async with self.database.session() as session:
+                row = await feed_store.get_feed(session, feed.id)
+                await feed_store.record_poll_success(
+                    session, row, now=fetched_at,
+                    next_poll_at=fetched_at + self._interval(base, max_age=response.max_age),
+                    etag=response.validators.etag or feed.etag,
+                    last_modified=response.validators.last_modified or feed.last_modified,
+                    new_url=response.permanent_redirect,
+                )
+            return PollResult(feed.id, feed.url, "not_modified")
+
+        parsed, entries = await asyncio.to_thread(self._parse, response, feed.language, fetched_at)
+        pending = await self._unseen(feed.id, entries)
+        annotations = await self._annotate(pending)
+        next_poll = fetched_at + self._interval(
+            base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after
+        )
+        async with self.database.session() as session:
+            stored, duplicates, alerts = await self._store(session, feed.id, pending, annotations, fetched_at)
+            row = await feed_store.get_feed(session, feed.id)
+            await feed_store.record_poll_success(
+                session, row, now=fetched_at, next_poll_at=next_poll,
+                etag=response.validators.etag, last_modified=response.validators.last_modified,
+                title=parsed.title, new_url=response.permanent_redirect,
+            )
+        if parsed.bozo_reason:
+            log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
+        return PollResult(feed.id, feed.url, "new", new_items=stored, duplicates=duplicates, alerts=alerts)
+
+    @staticmethod
+    def _parse(
+        response: Fetched, feed_language: str | None, fetched_at: datetime
+    ) -> tuple[ParsedFeed, list[NormalisedItem]]:
+        parsed = parse_feed(response.body, response.url, response.content_type)
+        language = feed_language or parsed.language
+        items = [normalise_entry(e, fetched_at=fetched_at, feed_language=language) for e in parsed.entries]
+        return parsed, dedupe_entries(items)
+
+    async def _unseen(self, feed_id: int, entries: Sequence[NormalisedItem]) -> list[NormalisedItem]:
+        """Entries this feed has not delivered before, and not yet stored from any other feed."""
+        if not entries:
+            return []
+        async with self.database.read_session() as session:
+            known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
+        return [e for e in entries if e.guid not in known]
+
+    async def _annotate(self, entries: Sequence[NormalisedItem]) -> list[Annotation | None]:
+        if self.annotator is None or not entries:
+            return [None] * len(entries)
+        texts = [ItemText(e.title, e.summary, e.language, e.published) for e in entries]
+        return list(await asyncio.to_thread(self.annotator.annotate_many, texts))
+
+    async def _store(
+        self,
+        session,
+        feed_id: int,
+        entries: Sequence[NormalisedItem],
+        annotations: Sequence[Annotation | None],
+        fetched_at: datetime,
+    ) -> tuple[int, int, int]:
+        """Store new stories with their outbox rows; record repeats as extra sources. One transaction."""
+        known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
+        fresh = [(e, a) for e, a in zip(entries, annotations, strict=True) if e.guid not in known]
+        duplicates_of = await item_store.find_duplicates(
+            session, [e for e, _ in fresh], feed_id=feed_id,
+            since=fetched_at - self.settings.near_duplicate_window,
+            max_distance=self.settings.near_duplicate_distance,
+        )
+        stored = duplicates = alerts = 0
+        for entry, annotation in fresh:
+            original = duplicates_of.get(entry.guid)
+            if original is not None:
+                item_store.add_source(session, original, feed_id=feed_id, guid=entry.guid, url=entry.url)
+                duplicates += 1
+                continue
+            item = await item_store.store_item(
+                session, feed_id=feed_id, item=entry, fetched_at=fetched_at, annotation=annotation
+            )
+            alerts += await enqueue_alerts(session, item)
+            stored += 1
+        await session.flush()
+        return stored, duplicates, alerts
+
+    def _interval(
+        self,
+        base: timedelta,
+        *,
+        ttl: timedelta | None = None,
+        max_age: timedelta | None = None,
+        retry_after: timedelta | None = None,
+    ) -> timedelta:
+        s = self.settings
+        return next_interval(
+            base, ttl=ttl, max_age=max_age, retry_after=retry_after,
+            min_interval=s.min_interval, max_interval=s.max_interval, jitter=s.jitter,
+        )
+
+    async def _record_failure(self, feed: Feed, exc: FeedError) -> PollResult:
+        now = utcnow()
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        delay = backoff_interval(
+            timedelta(seconds=feed.interval_seconds), feed.error_count + 1,
+            retry_after=retry_after, jitter=self.settings.jitter,
+        )
+        async with self.database.session() as session:
+            row = await feed_store.get_feed(session, feed.id)
+            paused = await feed_store.record_poll_failure(
+                session, row, now=now, next_poll_at=now + delay, code=exc.code, message=str(exc),
+                pause_after=self.settings.pause_after,
+            )
+        log.warning("feed %s failed (%s): %s; next try in %s", feed.url, exc.code, exc, delay)
+        if paused:
+            log.error("feed %s paused after a failure streak since %s", feed.url, row.first_error_at)
+            if self.on_paused is not None:
+                await self.on_paused(row)
+        return PollResult(feed.id, feed.url, "error", error_code=exc.code, error=str(exc), paused=paused)

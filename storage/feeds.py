@@ -1,0 +1,165 @@
+"""Feed rows: named queries for the poller, the CLI and the admin commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Feed, Item, utcnow
+
+
+class FeedExists(ValueError):
+    """A feed with that URL is already stored."""
+
+
+async def get_feed(session: AsyncSession, feed_id: int) -> Feed | None:
+    return await session.get(Feed, feed_id)
+
+
+async def get_feed_by_url(session: AsyncSession, url: str) -> Feed | None:
+    return await session.scalar(select(Feed).where(Feed.url == url))
+
+
+async def list_feeds(session: AsyncSession, *, active_only: bool = False) -> list[Feed]:
+    stmt = select(Feed).order_by(Feed.id)
+    if active_only:
+        stmt = stmt.where(Feed.active.is_(True))
+    return list((await session.scalars(stmt)).all())
+
+
+async def list_due_feeds(session: AsyncSession, now: datetime, limit: int | None = None) -> list[Feed]:
+    """Active feeds whose next poll time has come and that no worker holds a live claim on."""
+    stmt = (
+        select(Feed)
+        .where(
+            Feed.active.is_(True),
+            Feed.next_poll_at <= now,
+            or_(Feed.claimed_until.is_(None), Feed.claimed_until < now),
+        )
+        .order_by(Feed.next_poll_at, Feed.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list((await session.scalars(stmt)).all())
+
+
+async def add_feed(
+    session: AsyncSession,
+    url: str,
+    *,
+    title: str | None = None,
+    language: str | None = None,
+    topic_hints: Sequence[str] = (),
+    interval: timedelta,
+    now: datetime | None = None,
+) -> Feed:
+    if await get_feed_by_url(session, url) is not None:
+        raise FeedExists(url)
+    feed = Feed(
+        url=url,
+        title=title,
+        language=language,
+        topic_hints=list(topic_hints),
+        interval_seconds=int(interval.total_seconds()),
+        next_poll_at=now or utcnow(),
+    )
+    session.add(feed)
+    await session.flush()
+    return feed
+
+
+async def sync_configured_feeds(
+    session: AsyncSession, sources: Sequence[tuple[str, str | None, str | None, Sequence[str], timedelta]]
+) -> int:
+    """Insert configured feeds that are not stored yet; stored feeds keep their state. Returns added count."""
+    stored = set((await session.scalars(select(Feed.url))).all())
+    added = 0
+    for url, title, language, hints, interval in sources:
+        if url in stored:
+            continue
+        await add_feed(session, url, title=title, language=language, topic_hints=hints, interval=interval)
+        added += 1
+    return added
+
+
+async def remove_feed(session: AsyncSession, url: str) -> bool:
+    result = await session.execute(delete(Feed).where(Feed.url == url))
+    return bool(result.rowcount)
+
+
+async def set_feed_active(session: AsyncSession, url: str, active: bool, *, reason: str | None = None) -> bool:
+    now = utcnow()
+    values: dict[str, object] = {"active": active, "pause_reason": None if active else reason,
+                                 "paused_at": None if active else now}
+    if active:
+        values.update(next_poll_at=now, error_count=0, first_error_at=None)
+    result = await session.execute(update(Feed).where(Feed.url == url).values(**values))
+    return bool(result.rowcount)
+
+
+async def record_poll_success(
+    session: AsyncSession,
+    feed: Feed,
+    *,
+    now: datetime,
+    next_poll_at: datetime,
+    etag: str | None,
+    last_modified: str | None,
+    title: str | None = None,
+    new_url: str | None = None,
+) -> None:
+    feed.etag = etag
+    feed.last_modified = last_modified
+    feed.last_polled_at = now
+    feed.last_ok_at = now
+    feed.next_poll_at = next_poll_at
+    feed.error_count = 0
+    feed.first_error_at = None
+    feed.last_error = None
+    feed.last_error_message = None
+    feed.claimed_by = None
+    feed.claimed_until = None
+    if title and not feed.title:
+        feed.title = title[:512]
+    if new_url and new_url != feed.url and await get_feed_by_url(session, new_url) is None:
+        feed.url = new_url
+    await session.flush()
+
+
+async def record_poll_failure(
+    session: AsyncSession,
+    feed: Feed,
+    *,
+    now: datetime,
+    next_poll_at: datetime,
+    code: str,
+    message: str,
+    pause_after: timedelta,
+) -> bool:
+    """Store a typed error and the next try; pause after a long streak. Returns True when this call paused it."""
+    feed.error_count += 1
+    feed.first_error_at = feed.first_error_at or now
+    feed.last_error = code
+    feed.last_error_message = message[:2000]
+    feed.last_error_at = now
+    feed.last_polled_at = now
+    feed.next_poll_at = next_poll_at
+    feed.claimed_by = None
+    feed.claimed_until = None
+    paused = feed.active and now - feed.first_error_at >= pause_after
+    if paused:
+        feed.active = False
+        feed.paused_at = now
+        feed.pause_reason = code
+    await session.flush()
+    return paused
+
+
+async def count_items_per_feed(session: AsyncSession, since: datetime) -> dict[int, int]:
+    rows = await session.execute(
+        select(Item.feed_id, func.count()).where(Item.fetched_at >= since).group_by(Item.feed_id)
+    )
+    return {feed_id: count for feed_id, count in rows.all()}

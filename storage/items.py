@@ -1,0 +1,186 @@
+"""Item rows: dedupe look-ups, storing an annotated item with its sources, and listings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from feeds.normalise import hamming, simhash_bands
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from analysis import Annotation
+from feeds.models import NormalisedItem
+from storage.models import Item, ItemCountry, ItemEvent, ItemOrg, ItemSource, ItemTopic
+
+_CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
+
+
+async def list_known_guids(session: AsyncSession, feed_id: int, guids: Iterable[str]) -> set[str]:
+    """The guids this feed has already delivered (stored as an item or recorded as a source)."""
+    wanted = list(dict.fromkeys(guids))
+    known: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = await session.scalars(
+            select(ItemSource.guid).where(ItemSource.feed_id == feed_id, ItemSource.guid.in_(chunk))
+        )
+        known.update(rows.all())
+    return known
+
+
+async def find_duplicates(
+    session: AsyncSession,
+    entries: Sequence[NormalisedItem],
+    *,
+    feed_id: int,
+    since: datetime,
+    max_distance: int,
+) -> dict[str, int]:
+    """Map each entry's guid to the stored item it repeats: same canonical URL, same text, or near-same text.
+
+    Near-same text counts only across feeds: within one feed, two guids are two stories (two quakes of
+    similar size read alike). Batched, so storing a feed costs a handful of queries, not several per item.
+    """
+    if not entries:
+        return {}
+    urls = [e.url for e in entries if e.url]
+    hashes = [e.content_hash for e in entries]
+    by_url: dict[str, int] = {}
+    by_hash: dict[str, int] = {}
+    for start in range(0, max(len(urls), len(hashes)), _CHUNK):
+        rows = await session.execute(
+            select(Item.id, Item.url, Item.content_hash)
+            .where(or_(Item.url.in_(urls[start : start + _CHUNK]),
+                       Item.content_hash.in_(hashes[start : start + _CHUNK])))
+            .order_by(Item.id)
+        )
+        for item_id, url, content_hash in rows.all():
+            if url:
+                by_url.setdefault(url, item_id)
+            by_hash.setdefault(content_hash, item_id)
+    near: list[tuple[int, int]] = []
+    if max_distance > 0:
+        near = await _near_candidates(session, [e.simhash for e in entries], since, feed_id)
+    found: dict[str, int] = {}
+    for entry in entries:
+        match = (by_url.get(entry.url) if entry.url else None) or by_hash.get(entry.content_hash)
+        if match is None:
+            match = next((i for i, value in near if hamming(value, entry.simhash) <= max_distance), None)
+        if match is not None:
+            found[entry.guid] = match
+    return found
+
+
+async def _near_candidates(
+    session: AsyncSession, simhashes: Sequence[int], since: datetime, feed_id: int
+) -> list[tuple[int, int]]:
+    # With four 16-bit bands, two hashes within 3 bits of each other share at least one band exactly.
+    bands = list(zip(*(simhash_bands(value) for value in simhashes), strict=True))
+    columns = (Item.simhash_band0, Item.simhash_band1, Item.simhash_band2, Item.simhash_band3)
+    rows = await session.execute(
+        select(Item.id, Item.simhash)
+        .where(
+            Item.published_at >= since,
+            Item.feed_id != feed_id,
+            or_(*(col.in_(set(b)) for col, b in zip(columns, bands, strict=True))),
+        )
+        .order_by(Item.id)
+    )
+    return [(item_id, value) for item_id, value in rows.all()]
+
+
+def add_source(session: AsyncSession, item_id: int, *, feed_id: int, guid: str, url: str | None) -> None:
+    """Record that another feed (or the same feed under another guid) carried the item.
+
+    The caller has checked with ``list_known_guids`` that (feed, guid) is new.
+    """
+    session.add(ItemSource(item_id=item_id, feed_id=feed_id, guid=guid, url=url))
+
+
+async def store_item(
+    session: AsyncSession,
+    *,
+    feed_id: int,
+    item: NormalisedItem,
+    fetched_at: datetime,
+    annotation: Annotation | None,
+) -> Item:
+    """Insert a new item, its first source and its annotation in the caller's transaction."""
+    bands = simhash_bands(item.simhash)
+    row = Item(
+        feed_id=feed_id,
+        guid=item.guid,
+        url=item.url,
+        title=item.title,
+        summary=item.summary,
+        content_hash=item.content_hash,
+        simhash=item.simhash,
+        simhash_band0=bands[0],
+        simhash_band1=bands[1],
+        simhash_band2=bands[2],
+        simhash_band3=bands[3],
+        published_at=item.published,
+        fetched_at=fetched_at,
+        language=item.language,
+        keywords=[],
+        annotation={},
+    )
+    row.sources = [ItemSource(feed_id=feed_id, guid=item.guid, url=item.url, seen_at=fetched_at)]
+    if annotation is not None:
+        _apply_annotation(row, annotation)
+    session.add(row)
+    await session.flush()
+    if annotation is not None:
+        session.add_all(
+            ItemEvent(
+                item_id=row.id,
+                kind=event.kind,
+                start_date=event.start.isoformat() if event.start else None,
+                end_date=event.end.isoformat() if event.end else None,
+                location=(event.location or None) and event.location[:256],
+            )
+            for event in annotation.events
+        )
+        await session.flush()
+    return row
+
+
+def _apply_annotation(row: Item, annotation: Annotation) -> None:
+    row.language = annotation.language or row.language
+    row.short_summary = annotation.summary
+    row.keywords = list(annotation.keywords)
+    row.annotation = {
+        "scores": annotation.scores,
+        "evidence": annotation.evidence,
+        "orgs": annotation.orgs,
+        "events": annotation.to_json().get("events", []),
+    }
+    row.topics = [ItemTopic(topic=t, score=float(annotation.scores.get(t, 0.0))) for t in annotation.topics]
+    row.countries = [ItemCountry(country=c) for c in dict.fromkeys(annotation.countries)]
+    row.orgs = [ItemOrg(org=o[:64]) for o in dict.fromkeys(annotation.orgs)]
+
+
+async def get_item(session: AsyncSession, item_id: int) -> Item | None:
+    return await session.get(Item, item_id)
+
+
+async def list_items(
+    session: AsyncSession, *, limit: int = 50, topic: str | None = None, country: str | None = None
+) -> list[Item]:
+    """Newest stored items first, optionally by topic and country."""
+    stmt = select(Item).order_by(Item.published_at.desc(), Item.id.desc()).limit(limit)
+    if topic:
+        stmt = stmt.where(Item.id.in_(select(ItemTopic.item_id).where(ItemTopic.topic == topic)))
+    if country:
+        stmt = stmt.where(Item.id.in_(select(ItemCountry.item_id).where(ItemCountry.country == country)))
+    return list((await session.scalars(stmt)).unique().all())
+
+
+async def count_items(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Item)) or 0)
+
+
+def other_sources(item: Item) -> Sequence[ItemSource]:
+    """Sources besides the feed that first carried the item: 'also reported by'."""
+    return [s for s in item.sources if s.feed_id != item.feed_id]

@@ -32,8 +32,7 @@ from feeds.safety import check_url_allowed
 __all__ = ["ACCEPT", "build_client", "convert_http_error", "fetch_feed"]
 
 ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml,"
-    " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})

@@ -1,0 +1,108 @@
+"""The command line, run as a real subprocess the way an operator runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.feedserver import build_rss
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "config.toml"
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPWATCH_"))}
+    environ.update(env or {})
+    environ["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=environ, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
+
+
+def local_config(tmp_path: Path, feed_urls: list[str]) -> Path:
+    """The shipped config with its sources swapped for loopback feeds (and private addresses allowed)."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    head, _, _ = text.partition("[[feeds.sources]]")
+    rest = text[text.index("[delivery]"):]
+    sources = "".join(f'[[feeds.sources]]\nurl = "{u}"\n\n' for u in feed_urls)
+    config = tmp_path / "config.toml"
+    config.write_text(head.replace("allow_private_addresses = false", "allow_private_addresses = true")
+                      + sources + rest, encoding="utf-8")
+    tomllib.loads(config.read_text(encoding="utf-8"))
+    return config
+
+
+def test_poll_once_all_with_the_shipped_config_offline_exits_0_with_an_error_per_feed(tmp_path) -> None:
+    result = run_cli("--config", str(SHIPPED), "poll", "--once", "--all", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    sources = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))["feeds"]["sources"]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("http")]
+    assert len(lines) == len(sources)
+    for line in lines:
+        assert ": error " in line, line  # e.g. "https://...: error dns_failure: ..."
+    assert f"{len(sources)} feeds polled: 0 new items, {len(sources)} failed" in result.stdout
+    assert (tmp_path / "data" / "coopwatch.db").exists()  # the embedded default database
+
+
+def test_feeds_items_and_db_commands_work_against_a_local_feed(tmp_path, feed_server) -> None:
+    url = feed_server.set_feed(f"/cli/{tmp_path.name}.xml", build_rss(4, feed_id=f"cli{tmp_path.name}"))
+    config = local_config(tmp_path, [url])
+    env = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+
+    assert run_cli("--config", str(config), "db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    listed = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path, env=env)
+    assert url in listed.stdout
+
+    extra = feed_server.set_feed(f"/cli/{tmp_path.name}-extra.xml", build_rss(2, feed_id=f"x{tmp_path.name}"))
+    added = run_cli("--config", str(config), "feeds", "add", extra, cwd=tmp_path, env=env)
+    assert added.returncode == 0 and "added feed" in added.stdout
+    again = run_cli("--config", str(config), "feeds", "add", extra, cwd=tmp_path, env=env)
+    assert again.returncode == 1 and "already a feed" in again.stderr
+
+    polled = run_cli("--config", str(config), "poll", "--once", cwd=tmp_path, env=env)
+    assert polled.returncode == 0
+    assert f"{url}: 4 new" in polled.stdout and f"{extra}: 2 new" in polled.stdout
+
+    dumped = run_cli("--config", str(config), "items", "--json", "--limit", "3", cwd=tmp_path, env=env)
+    rows = [json.loads(line) for line in dumped.stdout.splitlines()]
+    assert len(rows) == 3
+    for row in rows:
+        assert {"id", "feed_url", "title", "url", "published", "summary", "other_sources", "topics",
+                "countries", "orgs", "events", "scores", "language"} <= row.keys()
+        assert "utm_source" not in row["url"]  # canonical link
+
+    removed = run_cli("--config", str(config), "feeds", "remove", extra, cwd=tmp_path, env=env)
+    assert removed.returncode == 0
+    assert extra not in run_cli("--config", str(config), "feeds", "list", cwd=tmp_path, env=env).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["items", "--json", "--limit", "zero"], "expected a whole number"),
+        (["poll"], "--once"),
+        (["feeds", "rename"], "invalid choice"),
+    ],
+)
+def test_malformed_commands_get_a_usage_error(tmp_path, args, message) -> None:
+    result = run_cli("--config", str(SHIPPED), *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_a_wrong_config_key_stops_with_a_clear_error(tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(SHIPPED.read_text(encoding="utf-8").replace("max_redirects = 5", "max_redirect = 5"),
+                      encoding="utf-8")
+    result = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "configuration error: feeds.max_redirect: unknown key in feeds" in result.stderr
+    assert "Traceback" not in result.stderr

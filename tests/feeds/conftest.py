@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 
+from feeds.fetch import build_client
 from feeds.models import FetchLimits
 from tests.feedserver import FeedServer
 
@@ -26,3 +28,9 @@ def limits() -> FetchLimits:
         max_body_bytes=1024 * 1024,
         allow_private_addresses=True,
     )
+
+
+@pytest.fixture
+async def client(limits: FetchLimits) -> AsyncIterator[httpx.AsyncClient]:
+    async with build_client(limits, max_connections=10) as shared:
+        yield shared

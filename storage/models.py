@@ -229,3 +229,17 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_until: Mapped[datetime | None]
+
+
+class ItemSearch(Base):
+    """Stemmed title and text of an item (storage/search.py writes it): the content of the search index.
+
+    SQLite indexes it with an FTS5 external-content table (items_fts, kept in step by triggers); PostgreSQL
+    adds a generated tsvector column ``tsv`` with a GIN index. Both are made in migration 0002.
+    """
+
+    __tablename__ = "item_search"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)

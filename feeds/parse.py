@@ -21,8 +21,9 @@ __all__ = ["parse_feed"]
 # A DOCTYPE with an internal subset declaring entities: feeds never need one, and it is how
 # billion-laughs and quadratic-blowup payloads arrive. feedparser and expat defend too; this
 # does not depend on their versions.
-_ENTITY_DOCTYPE = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.DOTALL | re.IGNORECASE)
-_PROLOG_CHARS = 1 << 16
+_ENTITY_DOCTYPE = re.compile(
+    r"(\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*)<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE
+)
 # Namespaces whose elements feedparser already maps to its own fields.
 _CORE_PREFIXES = frozenset({"", "rdf", "content", "dc", "dcterms", "atom", "xml", "xhtml", "georss", "media"})
 _MAX_TTL = timedelta(days=7)
@@ -63,10 +64,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
 
 
 def _drop_entity_doctype(text: str) -> str:
-    head = text[:_PROLOG_CHARS]
-    if "<!ENTITY" not in head.upper():
+    match = _ENTITY_DOCTYPE.match(text)
+    if match is None or "<!ENTITY" not in match.group(2).upper():
         return text
-    return _ENTITY_DOCTYPE.sub("", head, count=1) + text[_PROLOG_CHARS:]
+    return match.group(1) + text[match.end() :]
 
 
 def _bozo(result: Any) -> str | None:

@@ -1,0 +1,158 @@
+"""Annotator: load models once, then annotate items with no I/O per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analysis.classifier import ClassifierError, TrainedModel, fuse
+from analysis.config import DEFAULT_CLASSIFIER_PATH, AnalysisSettings, Topic
+from analysis.embedders import Embedder, make_embedder
+from analysis.events import find_events
+from analysis.gazetteer import country_finder
+from analysis.orgs import org_finder
+from analysis.rules import RuleResult, TopicRules
+from analysis.summary import keywords, summarize
+from analysis.text import Token, clean_text, detect_language, tokenize
+from analysis.types import Annotation, ItemText
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    title: str
+    body: str
+    language: str
+    title_tokens: list[Token]
+    body_tokens: list[Token]
+    embed_text: str
+
+
+def embed_text(title: str, body: str, limit: int) -> str:
+    """What the embedder sees: the headline and the lead, which carry what an item is about."""
+    return f"{title}. {body}"[:limit] if body else title[:limit]
+
+
+class Annotator:
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        settings: AnalysisSettings,
+        embedder: Embedder | None,
+        model: TrainedModel | None,
+    ) -> None:
+        self.topics = list(topics)
+        self.settings = settings
+        self.embedder = embedder
+        self.model = model
+        self._rules = [TopicRules(t) for t in self.topics]
+        # topics the trained model knows; others (added to config since the last retrain) use rules only
+        ids = model.topic_ids if model else ()
+        self._model_index = {tid: ids.index(tid) for tid in ids}
+        country_finder()
+        org_finder()
+
+    @classmethod
+    def load(cls, topics: Sequence[Topic], settings: AnalysisSettings) -> Annotator:
+        embedder = make_embedder(settings)
+        model = None
+        if embedder is not None:
+            path = Path(settings.classifier_path) if settings.classifier_path else DEFAULT_CLASSIFIER_PATH
+            if not path.exists():
+                raise ClassifierError(f"classifier weights {path} not found; run `python -m bot topics retrain`")
+            model = TrainedModel.load(path)
+            if model.embedder != embedder.name:
+                raise ClassifierError(
+                    f"classifier weights {path} were trained with embedder {model.embedder!r} but "
+                    f"analysis.embedder is {embedder.name!r}; run `python -m bot topics retrain`"
+                )
+        return cls(topics, settings, embedder, model)
+
+    def _prepare(self, item: ItemText) -> _Prepared:
+        cap = self.settings.max_chars
+        title = clean_text(item.title or "", 2000)
+        body = clean_text(item.summary or "", cap)
+        language = detect_language(f"{title} {body}", item.language)
+        return _Prepared(
+            title, body, language, tokenize(title), tokenize(body), embed_text(title, body, self.settings.embed_chars)
+        )
+
+    def annotate(self, item: ItemText) -> Annotation:
+        return self.annotate_many([item])[0]
+
+    def annotate_many(self, items: Sequence[ItemText]) -> list[Annotation]:
+        prepared = [self._prepare(it) for it in items]
+        vectors: np.ndarray | None = None
+        probs: np.ndarray | None = None
+        if self.embedder is not None and self.model is not None and prepared:
+            chunks = []
+            size = self.settings.batch_size
+            for i in range(0, len(prepared), size):
+                chunks.append(self.embedder.embed([p.embed_text for p in prepared[i : i + size]]))
+            vectors = np.vstack(chunks)
+            probs = self.model.probabilities(vectors)
+        out = []
+        for n, (item, prep) in enumerate(zip(items, prepared, strict=True)):
+            vec = vectors[n] if vectors is not None else None
+            prob_row = probs[n] if probs is not None else None
+            out.append(self._annotate_one(item, prep, vec, prob_row))
+        return out
+
+    def _topic_scores(
+        self, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None
+    ) -> tuple[dict[str, float], dict[str, dict]]:
+        scores: dict[str, float] = {}
+        evidence: dict[str, dict] = {}
+        for topic, rules in zip(self.topics, self._rules, strict=True):
+            res: RuleResult = rules.score(prep.title_tokens, prep.body_tokens)
+            p_rules = rules.probability(res)
+            idx = self._model_index.get(topic.id)
+            p_emb = float(prob_row[idx]) if prob_row is not None and idx is not None else None
+            scores[topic.id] = round(fuse(p_emb, p_rules, res.negative, self.settings.rule_weight), 4)
+            ev: dict = {
+                "terms": res.terms,
+                "negative_terms": res.negatives,
+                "rule_score": round(res.score, 3),
+                "embedding_score": None if p_emb is None else round(p_emb, 4),
+                "nearest_example": None,
+            }
+            if vec is not None and idx is not None and self.model is not None:
+                near = self.model.nearest(vec, idx)
+                if near:
+                    ev["nearest_example"] = {"text": near[0], "similarity": round(near[1], 4)}
+            evidence[topic.id] = ev
+        return scores, evidence
+
+    def _assign(self, scores: dict[str, float], rules_only: bool) -> list[str]:
+        chosen = []
+        for topic in self.topics:
+            cut = 0.5 if rules_only or topic.id not in self._model_index else topic.threshold
+            if scores[topic.id] < cut:
+                continue
+            if topic.requires_any and not any(
+                scores.get(dep, 0.0) >= self.settings.support_threshold for dep in topic.requires_any
+            ):
+                continue
+            chosen.append(topic.id)
+        return sorted(chosen, key=lambda t: -scores[t])
+
+    def _annotate_one(
+        self, item: ItemText, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None
+    ) -> Annotation:
+        scores, evidence = self._topic_scores(prep, vec, prob_row)
+        topics = self._assign(scores, rules_only=prob_row is None)
+        all_tokens = [*prep.title_tokens, *prep.body_tokens]
+        published = item.published.date() if item.published else None
+        return Annotation(
+            language=prep.language,
+            topics=topics,
+            scores=scores,
+            evidence=evidence,
+            countries=country_finder().find(all_tokens),
+            orgs=org_finder().find(all_tokens),
+            events=find_events(prep.title, prep.body, prep.title_tokens, prep.body_tokens, published),
+            summary=summarize(prep.title, prep.body, self.settings.summary_chars),
+            keywords=keywords(f"{prep.title}. {prep.body}", prep.language, self.settings.keywords),
+        )

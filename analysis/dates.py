@@ -1,0 +1,197 @@
+"""Date expressions in English and Russian, single days and ranges, absolute and relative.
+
+dateparser handles single phrases well but not ranges or a year taken from the publication date, so this
+layer is explicit regexes over the forms news items use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_EN_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_RU_MONTHS = {
+    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6,
+    "июл": 7, "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12,
+}  # fmt: skip
+_EN_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RU_DAYS = ["понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскресень"]
+
+EN_M = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+RU_M = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+_ORD = r"(?:st|nd|rd|th)?"
+_D = r"(?<!\d)(\d{1,2})" + _ORD
+_Y = r"(?:,?\s*(\d{4})(?!\d))?"
+_TO = r"\s*(?:-|–|—|‑|to|till|until|through|and|по|до)\s*"
+_F = re.IGNORECASE
+
+# (regex, field order): fields name what each group holds; d1 m1 y1 d2 m2 y
+_PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
+    # 28 November 2024 – 2 December 2024 / с 28 ноября по 2 декабря 2024 года
+    (
+        re.compile(
+            rf"(?:from\s+|с\s+)?{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}{_TO}{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}", _F
+        ),
+        ("d1", "m1", "y1", "d2", "m2", "y"),
+    ),
+    # November 28 – December 2, 2024
+    (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}({EN_M})\s+{_D}{_Y}", _F), ("m1", "d1", "m2", "d2", "y")),
+    # 11–15 December 2024 / с 11 по 15 декабря 2024 г.
+    (re.compile(rf"(?:from\s+|с\s+)?{_D}{_TO}{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}", _F), ("d1", "d2", "m2", "y")),
+    # from December 11 to 15, 2024
+    (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}{_D}(?!\s*(?:{EN_M}|{RU_M})){_Y}", _F), ("m2", "d1", "d2", "y")),
+    # 11.12.2024 – 15.12.2024, 11–15.12.2024
+    (
+        re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"),
+        ("d1", "n1", "y1", "d2", "n2", "y"),
+    ),
+    (re.compile(r"(?<![\d.])(\d{1,2})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"), ("d1", "d2", "n2", "y")),
+    # single days: 3 September 2021, 28th of May, 3 сентября, September 3, 2021, 11.12.2024, 2024-12-11
+    (re.compile(rf"{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}", _F), ("d2", "m2", "y")),
+    (re.compile(rf"\b({EN_M})\s+{_D}(?![\d:]){_Y}", _F), ("m2", "d2", "y")),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"), ("d2", "n2", "y")),
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "n2", "d2")),
+]
+
+_FUTURE = re.compile(
+    r"\b(?:will|shall|to be held|is scheduled|are scheduled|plans? to|upcoming|пройд[её]т|состоится|будет|будут|"
+    r"планиру\w*|намечен\w*|запланирован\w*|проведут)\b",
+    _F,
+)
+_REL_EN = re.compile(
+    r"\b(?:(next|this|coming|last|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|(day after tomorrow|tomorrow|today|yesterday))\b",
+    _F,
+)
+_REL_RU = re.compile(
+    r"(?<![а-яё])(?:(?:в|во)\s+(следующ\w+|ближайш\w+|эт\w+|прошл\w+)?\s*"
+    r"(понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
+    r"|(послезавтра|завтра|сегодня|позавчера|вчера))(?![а-яё])",
+    _F,
+)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    start: date
+    end: date
+    pos: int  # character offset in the text
+    length: int
+
+
+def _month(word: str) -> int | None:
+    w = word.lower().rstrip(".")
+    if w[:1].isascii():
+        return _EN_MONTHS.get(w[:3])
+    for stem, n in _RU_MONTHS.items():
+        if w.startswith(stem) and (stem != "ма" or w == "мая"):
+            return n
+    return None
+
+
+def _closest_year(month: int, day: int, ref: date) -> int:
+    """The publication year, unless the day is clearly across a year end (December news of 10 January)."""
+    try:
+        same = abs((date(ref.year, month, day) - ref).days)
+    except ValueError:
+        return ref.year
+    if same <= 183:
+        return ref.year
+    for y in (ref.year - 1, ref.year + 1):
+        try:
+            if abs((date(y, month, day) - ref).days) < 92:
+                return y
+        except ValueError:
+            continue
+    return ref.year
+
+
+def _build(fields: tuple[str, ...], groups: tuple[str | None, ...], ref: date) -> tuple[date, date] | None:
+    v = dict(zip(fields, groups, strict=True))
+    m2 = _month(v["m2"]) if v.get("m2") else (int(v["n2"]) if v.get("n2") else None)
+    if m2 is None:
+        return None
+    m1 = _month(v["m1"]) if v.get("m1") else (int(v["n1"]) if v.get("n1") else m2)
+    if m1 is None:
+        return None
+    d2 = int(v["d2"])
+    d1 = int(v["d1"]) if v.get("d1") else d2
+    y2 = int(v["y"]) if v.get("y") else None
+    y1 = int(v["y1"]) if v.get("y1") else None
+    try:
+        if y2 is None:
+            y2 = y1 if y1 is not None else _closest_year(m2, d2, ref)
+        if y1 is None:
+            y1 = y2 - 1 if m1 > m2 else y2  # 28 December - 3 January
+        start, end = date(y1, m1, d1), date(y2, m2, d2)
+    except ValueError:
+        return None
+    if end < start or (end - start).days > 120:
+        return None
+    return start, end
+
+
+def _weekday_index(word: str) -> int | None:
+    w = word.lower()
+    for i, (en, ru) in enumerate(zip(_EN_DAYS, _RU_DAYS, strict=True)):
+        if w == en or w.startswith(ru):
+            return i
+    return None
+
+
+def _relative(mod: str | None, wd: int, ref: date, future: bool) -> date:
+    mod = (mod or "").lower()
+    ahead = (wd - ref.weekday()) % 7
+    if mod.startswith(("next", "coming", "следующ", "ближайш")):
+        return ref + timedelta(days=ahead or 7)
+    if mod.startswith(("last", "прошл")):
+        return ref - timedelta(days=(ref.weekday() - wd) % 7 or 7)
+    if mod.startswith(("this", "эт")):
+        return ref + timedelta(days=ahead)
+    if future:
+        return ref + timedelta(days=ahead or 7)
+    return ref - timedelta(days=(ref.weekday() - wd) % 7)
+
+
+_DAY_WORDS = {
+    "today": 0, "tomorrow": 1, "yesterday": -1, "day after tomorrow": 2,
+    "сегодня": 0, "завтра": 1, "вчера": -1, "послезавтра": 2, "позавчера": -2,
+}  # fmt: skip
+
+
+def find_dates(text: str, ref: date | None) -> list[DateSpan]:
+    """Every date expression in the text; relative ones need the reference (publication) date."""
+    anchor = ref or date.today()
+    spans: list[DateSpan] = []
+    taken: list[tuple[int, int]] = []
+    for rx, fields in _PATTERNS:  # ordered longest form first; later forms skip covered text
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            built = _build(fields, m.groups(), anchor)
+            if built:
+                taken.append((s, e))
+                spans.append(DateSpan(built[0], built[1], s, e - s))
+    if ref is not None:
+        future = bool(_FUTURE.search(text))
+        for rx in (_REL_EN, _REL_RU):
+            for m in rx.finditer(text):
+                mod, wd_word, day_word = m.groups()
+                if day_word:
+                    d = ref + timedelta(days=_DAY_WORDS[day_word.lower()])
+                else:
+                    wd = _weekday_index(wd_word)
+                    if wd is None:
+                        continue
+                    d = _relative(mod if mod and mod.lower() != "on" else None, wd, ref, future)
+                spans.append(DateSpan(d, d, m.start(), m.end() - m.start()))
+    spans.sort(key=lambda sp: sp.pos)
+    return spans

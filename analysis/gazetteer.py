@@ -1,0 +1,138 @@
+"""Country gazetteer: names (pycountry, English and Russian), adjectives, demonyms and capitals."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Sequence
+from functools import lru_cache
+
+import pycountry
+
+from analysis.matcher import PhraseMatcher
+from analysis.text import Token
+
+# Common names, adjectives, demonyms and cities that pycountry lacks. Names are matched when capitalised;
+# entries starting with "~" are lower-case adjectives (Russian), matched in any case.
+_EXTRA: dict[str, str] = {
+    "KZ": "Kazakhstan|Kazakh|Kazakhstani|Kazakhstanis|Kazakhs|Astana|Nur-Sultan|Almaty|Shymkent|Казахстан|"
+    "Республика Казахстан|Астана|Нур-Султан|Алматы|Шымкент|~казахстанский|~казахский|казахстанец|казахстанцы",
+    "KG": "Kyrgyzstan|Kyrgyz Republic|Kyrgyz|Kyrgyzstani|Bishkek|Osh|Issyk-Kul|Кыргызстан|Киргизия|"
+    "Кыргызская Республика|Бишкек|Ош|Иссык-Куль|~кыргызский|~киргизский|~кыргызстанский",
+    "TJ": "Tajikistan|Tajik|Tajikistani|Dushanbe|Таджикистан|Республика Таджикистан|Душанбе|~таджикский|"
+    "~таджикистанский",
+    "TM": "Turkmenistan|Turkmen|Ashgabat|Туркменистан|Туркмения|Ашхабад|~туркменский",
+    "UZ": "Uzbekistan|Uzbek|Uzbekistani|Tashkent|Samarkand|Узбекистан|Республика Узбекистан|Ташкент|Самарканд|"
+    "~узбекский|~узбекистанский",
+    "CN": "China|PRC|People's Republic of China|Chinese|Beijing|Shanghai|Shenzhen|Urumqi|Xinjiang|КНР|Китай|"
+    "Китайская Народная Республика|Пекин|Шанхай|Шэньчжэнь|Урумчи|Синьцзян|~китайский",
+    "RU": "Russia|Russian Federation|Russian|Moscow|St Petersburg|Saint Petersburg|Россия|Российская Федерация|РФ|"
+    "Москва|Санкт-Петербург|Новосибирск|~российский",
+    "IN": "India|Indian|New Delhi|Delhi|Mumbai|Индия|Нью-Дели|Дели|Мумбаи|~индийский",
+    "PK": "Pakistan|Pakistani|Islamabad|Karachi|Lahore|Пакистан|Исламабад|Карачи|~пакистанский",
+    "IR": "Iran|Iranian|Tehran|Иран|Тегеран|~иранский",
+    "BY": "Belarus|Belarusian|Minsk|Беларусь|Белоруссия|Республика Беларусь|Минск|~белорусский",
+    "MN": "Mongolia|Mongolian|Ulaanbaatar|Ulan Bator|Монголия|Улан-Батор|~монгольский",
+    "AF": "Afghanistan|Afghan|Kabul|Афганистан|Кабул|~афганский",
+    "AZ": "Azerbaijani|Baku|Азербайджан|Баку|~азербайджанский",
+    "AM": "Armenian|Yerevan|Армения|Ереван|~армянский",
+    "GE": "Georgian|Tbilisi|Грузия|Тбилиси|~грузинский",
+    "UA": "Ukrainian|Kyiv|Kiev|Украина|Киев|~украинский",
+    "TR": "Turkey|Türkiye|Turkish|Ankara|Istanbul|Турция|Анкара|Стамбул|~турецкий",
+    "US": "United States|USA|US|American|Washington|США|Соединенные Штаты|Вашингтон|~американский",
+    "GB": "United Kingdom|UK|Britain|British|London|Великобритания|Лондон|~британский",
+    "DE": "German|Berlin|Германия|Берлин|~германский|~немецкий",
+    "FR": "French|Paris|Франция|Париж|~французский",
+    "JP": "Japanese|Tokyo|Япония|Токио|~японский",
+    "KR": "South Korea|Korea|South Korean|Seoul|Южная Корея|Республика Корея|Корея|Сеул|~южнокорейский",
+    "KP": "North Korea|Pyongyang|КНДР|Северная Корея|Пхеньян",
+    "IT": "Italian|Rome|Италия|Рим|~итальянский",
+    "CH": "Swiss|Geneva|Bern|Швейцария|Женева|Берн|~швейцарский",
+    "BE": "Belgian|Brussels|Бельгия|Брюссель|~бельгийский",
+    "AT": "Austrian|Vienna|Австрия|Вена|~австрийский",
+    "AE": "UAE|Emirati|Abu Dhabi|Dubai|ОАЭ|Абу-Даби|Дубай",
+    "SA": "Saudi Arabia|Saudi|Riyadh|Саудовская Аравия|Эр-Рияд",
+    "EG": "Egyptian|Cairo|Египет|Каир|~египетский",
+    "QA": "Qatari|Doha|Катар|Доха",
+    "VN": "Vietnam|Vietnamese|Hanoi|Вьетнам|Ханой",
+    "TH": "Thai|Bangkok|Таиланд|Бангкок",
+    "SY": "Syria|Syrian|Damascus|Сирия|Дамаск",
+    "NP": "Nepali|Nepalese|Kathmandu|Непал|Катманду",
+    "BD": "Bangladeshi|Dhaka|Бангладеш",
+    "MY": "Malaysian|Kuala Lumpur|Малайзия",
+    "ID": "Indonesian|Jakarta|Индонезия|Джакарта",
+    "CZ": "Czech Republic|Czech|Prague|Чехия|Прага",
+    "KW": "Kuwaiti|Кувейт",
+    "MM": "Myanmar|Мьянма",
+    "LA": "Laos|Лаос",
+    "MD": "Moldova|Молдова|Молдавия",
+    "BO": "Bolivia|Боливия",
+    "VE": "Venezuela|Венесуэла",
+    "TZ": "Tanzania|Танзания",
+}
+# Names that are also everyday words or surnames in the other sense; left out of the gazetteer.
+_SKIP = {"Того", "Чад", "Jersey", "Man", "Chad", "Jordan", "Niger", "Guinea", "Mali", "Мали", "Panama"}
+_FOCUS = ("KZ", "KG", "TJ", "TM", "UZ", "CN", "RU", "IN", "PK", "IR", "BY", "MN", "AF")
+
+
+def _entries() -> list[tuple[str, str, bool]]:
+    """(pattern, alpha-2, case-sensitive) for every country."""
+    try:
+        ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
+    except OSError:  # locales missing: English names plus the table above still work
+        ru = gettext.NullTranslations()
+    out: list[tuple[str, str, bool]] = []
+    for c in pycountry.countries:
+        names = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
+        names.add(ru.gettext(c.name))
+        for name in names:
+            if name and "," not in name and "(" not in name and name not in _SKIP:
+                out.append((name, c.alpha_2, True))
+    for code, spec in _EXTRA.items():
+        for name in spec.split("|"):
+            if name.startswith("~"):
+                out.append((name[1:], code, False))
+            else:
+                out.append((name, code, True))
+    return out
+
+
+class CountryFinder:
+    def __init__(self) -> None:
+        entries = _entries()
+        self._codes = [code for _, code, _ in entries]
+        self._names = [name for name, _, _ in entries]
+        self._cases = [case for _, _, case in entries]
+        self._matcher = PhraseMatcher([p for p, _, _ in entries], case_sensitive=[c for _, _, c in entries])
+
+    def places(self, tokens: Sequence[Token]) -> list[tuple[int, str]]:
+        """(token index, name as written in the gazetteer) of capitalised place names."""
+        out: list[tuple[int, str]] = []
+        covered_to = -1
+        for h in sorted(self._matcher.find(tokens), key=lambda h: (h.start, -(h.end - h.start))):
+            if h.start < covered_to:
+                continue
+            covered_to = h.end
+            if self._cases[h.pattern_id]:
+                out.append((h.start, self._names[h.pattern_id]))
+        return out
+
+    def find(self, tokens: Sequence[Token]) -> list[str]:
+        """Alpha-2 codes in order of first mention, longest match winning overlaps."""
+        hits = sorted(self._matcher.find(tokens), key=lambda h: (h.start, -(h.end - h.start)))
+        seen: dict[str, int] = {}
+        covered_to = -1
+        for h in hits:
+            if h.start < covered_to:
+                continue
+            covered_to = h.end
+            seen.setdefault(self._codes[h.pattern_id], h.start)
+        return list(seen)
+
+
+@lru_cache(maxsize=1)
+def country_finder() -> CountryFinder:
+    return CountryFinder()
+
+
+def is_focus(code: str) -> bool:
+    return code in _FOCUS

@@ -1,0 +1,56 @@
+"""Extractive summary (lead sentences, at most N characters) and YAKE keywords."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import yake
+
+from analysis.text import split_sentences
+
+_ELLIPSIS = "…"
+
+
+def _norm(s: str) -> str:
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+def summarize(title: str, body: str, limit: int) -> str:
+    """Lead sentences of the body that fit the limit; the title when the body adds nothing."""
+    sentences = [s for s in split_sentences(body) if len(_norm(s)) > 3]
+    title_key = _norm(title)
+    sentences = [s for s in sentences if _norm(s) != title_key]
+    if not sentences:
+        return _clip(title, limit)
+    out = ""
+    for s in sentences:
+        candidate = f"{out} {s}".strip()
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out or _clip(sentences[0], limit)
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + _ELLIPSIS
+
+
+@lru_cache(maxsize=4)
+def _extractor(lang: str, top: int) -> yake.KeywordExtractor:
+    return yake.KeywordExtractor(lan=lang if lang in ("en", "ru") else "en", n=2, top=top, dedupLim=0.7)
+
+
+def keywords(text: str, lang: str, top: int) -> list[str]:
+    if top <= 0 or len(text.strip()) < 3:
+        return []
+    try:
+        found = _extractor(lang, top).extract_keywords(text[:3000])
+    except (ValueError, ZeroDivisionError, IndexError):  # yake trips on degenerate text (digits only)
+        return []
+    return [kw for kw, _ in found]

@@ -1,0 +1,57 @@
+"""Plain values: what goes into annotation and what comes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class ItemText:
+    title: str
+    summary: str
+    language: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # webinar, training, exercise, meeting, summit, conference, workshop, visit
+    start: date | None
+    end: date | None
+    location: str | None
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "location": self.location,
+        }
+
+
+@dataclass(frozen=True)
+class Annotation:
+    language: str
+    topics: list[str]
+    scores: dict[str, float]
+    evidence: dict[str, dict]
+    countries: list[str]
+    orgs: list[str]
+    events: list[Event]
+    summary: str
+    keywords: list[str]
+
+    def to_json(self) -> dict:
+        """JSON-safe dict (dates as ISO strings)."""
+        return {
+            "language": self.language,
+            "topics": list(self.topics),
+            "scores": {k: round(float(v), 4) for k, v in self.scores.items()},
+            "evidence": self.evidence,
+            "countries": list(self.countries),
+            "orgs": list(self.orgs),
+            "events": [e.to_json() for e in self.events],
+            "summary": self.summary,
+            "keywords": list(self.keywords),
+        }

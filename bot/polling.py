@@ -176,6 +176,7 @@ class Poller:
         fetched_at: datetime,
     ) -> tuple[int, int, int]:
         """Store new stories with their outbox rows; record repeats as extra sources. One transaction."""
+        await item_store.lock_for_dedupe(session)
         known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
         fresh = [(e, a) for e, a in zip(entries, annotations, strict=True) if e.guid not in known]
         duplicates_of = await item_store.find_duplicates(

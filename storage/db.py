@@ -72,11 +72,9 @@ class Database:
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
+        # Closing (not rolling back) ends the transaction without expiring what was loaded.
         async with self.sessions() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+            yield session
 
     @asynccontextmanager
     async def _unit_of_work(self) -> AsyncIterator[AsyncSession]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from feeds.normalise import hamming, simhash_bands
+from feeds.fingerprint import hamming, simhash_bands
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,27 @@ from feeds.models import NormalisedItem
 from storage.models import Item, ItemCountry, ItemEvent, ItemOrg, ItemSource, ItemTopic
 
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
+_WORD = re.compile(r"\w+")
+_TITLE_KEY_MIN_WORDS = 5  # shorter titles ("Daily brief") are shared by unrelated stories
+
+
+def title_key(title: str) -> str | None:
+    """A key equal for titles with the same words; syndicated copies keep the title but trim the text."""
+    words = _WORD.findall(title.casefold())
+    if len(words) < _TITLE_KEY_MIN_WORDS:
+        return None
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+_DEDUPE_LOCK = 0x636F6F70  # any constant shared by every Coopwatch process on the database
+
+
+async def lock_for_dedupe(session: AsyncSession) -> None:
+    """Make concurrent feed stores take turns until the caller commits, so two feeds carrying one story
+    can't both store it. SQLite writers already take turns (storage.db); PostgreSQL uses an advisory lock.
+    """
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_DEDUPE_LOCK)))
 
 
 async def list_known_guids(session: AsyncSession, feed_id: int, guids: Iterable[str]) -> set[str]:
@@ -39,15 +62,14 @@ async def find_duplicates(
 ) -> dict[str, int]:
     """Map each entry's guid to the stored item it repeats: same canonical URL, same text, or near-same text.
 
-    Near-same text counts only across feeds: within one feed, two guids are two stories (two quakes of
-    similar size read alike). Batched, so storing a feed costs a handful of queries, not several per item.
+    Same title or near-same text counts only across feeds and within the window: inside one feed, two guids
+    are two stories (two quakes of similar size read alike). Batched, so storing a feed costs a handful of queries, not several per item.
     """
     if not entries:
         return {}
     urls = [e.url for e in entries if e.url]
     hashes = [e.content_hash for e in entries]
-    by_url: dict[str, int] = {}
-    by_hash: dict[str, int] = {}
+    by_key: dict[str, int] = {}
     for start in range(0, max(len(urls), len(hashes)), _CHUNK):
         rows = await session.execute(
             select(Item.id, Item.url, Item.content_hash)
@@ -57,14 +79,27 @@ async def find_duplicates(
         )
         for item_id, url, content_hash in rows.all():
             if url:
-                by_url.setdefault(url, item_id)
-            by_hash.setdefault(content_hash, item_id)
+                by_key.setdefault(url, item_id)
+            by_key.setdefault(content_hash, item_id)
+    keys = {e.guid: title_key(e.title) for e in entries}
+    wanted = [k for k in set(keys.values()) if k]
+    for start in range(0, len(wanted), _CHUNK):
+        rows = await session.execute(
+            select(Item.id, Item.title_key)
+            .where(Item.title_key.in_(wanted[start : start + _CHUNK]), Item.feed_id != feed_id,
+                   Item.fetched_at >= since)
+            .order_by(Item.id)
+        )
+        for item_id, key in rows.all():
+            by_key.setdefault(key, item_id)
     near: list[tuple[int, int]] = []
     if max_distance > 0:
         near = await _near_candidates(session, [e.simhash for e in entries], since, feed_id)
     found: dict[str, int] = {}
     for entry in entries:
-        match = (by_url.get(entry.url) if entry.url else None) or by_hash.get(entry.content_hash)
+        match = next(
+            (by_key[k] for k in (entry.url, entry.content_hash, keys[entry.guid]) if k and k in by_key), None
+        )
         if match is None:
             match = next((i for i, value in near if hamming(value, entry.simhash) <= max_distance), None)
         if match is not None:
@@ -81,7 +116,7 @@ async def _near_candidates(
     rows = await session.execute(
         select(Item.id, Item.simhash)
         .where(
-            Item.published_at >= since,
+            Item.fetched_at >= since,
             Item.feed_id != feed_id,
             or_(*(col.in_(set(b)) for col, b in zip(columns, bands, strict=True))),
         )
@@ -115,6 +150,7 @@ async def store_item(
         title=item.title,
         summary=item.summary,
         content_hash=item.content_hash,
+        title_key=title_key(item.title),
         simhash=item.simhash,
         simhash_band0=bands[0],
         simhash_band1=bands[1],

@@ -84,6 +84,8 @@ class Item(Base):
         Index("ix_items_published", "published_at"),
         Index("ix_items_url", "url"),
         Index("ix_items_content_hash", "content_hash"),
+        Index("ix_items_title_key", "title_key"),
+        Index("ix_items_fetched", "fetched_at"),
         Index("ix_items_sh0", "simhash_band0"),
         Index("ix_items_sh1", "simhash_band1"),
         Index("ix_items_sh2", "simhash_band2"),
@@ -97,6 +99,7 @@ class Item(Base):
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    title_key: Mapped[str | None] = mapped_column(String(64))  # hash of a long-enough title's words
     simhash: Mapped[int] = mapped_column(BigInteger)
     simhash_band0: Mapped[int] = mapped_column(Integer)
     simhash_band1: Mapped[int] = mapped_column(Integer)

@@ -68,6 +68,7 @@ def upgrade() -> None:
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('title_key', sa.String(length=64), nullable=True),
     sa.Column('simhash', sa.BigInteger(), nullable=False),
     sa.Column('simhash_band0', sa.Integer(), nullable=False),
     sa.Column('simhash_band1', sa.Integer(), nullable=False),
@@ -86,6 +87,8 @@ def upgrade() -> None:
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.create_index('ix_items_content_hash', ['content_hash'], unique=False)
         batch_op.create_index('ix_items_published', ['published_at'], unique=False)
+        batch_op.create_index('ix_items_title_key', ['title_key'], unique=False)
+        batch_op.create_index('ix_items_fetched', ['fetched_at'], unique=False)
         batch_op.create_index('ix_items_sh0', ['simhash_band0'], unique=False)
         batch_op.create_index('ix_items_sh1', ['simhash_band1'], unique=False)
         batch_op.create_index('ix_items_sh2', ['simhash_band2'], unique=False)
@@ -226,6 +229,8 @@ def downgrade() -> None:
     op.drop_table('subscriptions')
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.drop_index('ix_items_url')
+        batch_op.drop_index('ix_items_title_key')
+        batch_op.drop_index('ix_items_fetched')
         batch_op.drop_index('ix_items_sh3')
         batch_op.drop_index('ix_items_sh2')
         batch_op.drop_index('ix_items_sh1')

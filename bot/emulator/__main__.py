@@ -17,9 +17,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default=DEFAULT_TOKEN)
-    parser.add_argument("--overall-per-second", type=int, default=30)
-    parser.add_argument("--chat-per-second", type=int, default=1)
-    parser.add_argument("--group-per-minute", type=int, default=20)
+    parser.add_argument("--overall-limit", type=int, default=30, help="messages per --overall-window")
+    parser.add_argument("--overall-window", type=float, default=1.0)
+    parser.add_argument("--chat-limit", type=int, default=1, help="messages per chat per --chat-window")
+    parser.add_argument("--chat-window", type=float, default=1.0)
+    parser.add_argument("--group-limit", type=int, default=20, help="per group/channel per --group-window")
+    parser.add_argument("--group-window", type=float, default=60.0)
     parser.add_argument("--tolerance", type=float, default=0.05, help="seconds of slack on each window")
     parser.add_argument("--no-enforce", action="store_true", help="record violations but deliver anyway")
     parser.add_argument("--no-limits", action="store_true")
@@ -29,9 +32,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def serve(args: argparse.Namespace) -> None:
     limits = RateLimits(
-        args.overall_per_second,
-        args.chat_per_second,
-        args.group_per_minute,
+        args.overall_limit,
+        args.overall_window,
+        args.chat_limit,
+        args.chat_window,
+        args.group_limit,
+        args.group_window,
         args.tolerance,
         enforce=not args.no_enforce,
         enabled=not args.no_limits,

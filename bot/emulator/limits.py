@@ -11,12 +11,17 @@ GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Defaults are Telegram's published limits. tolerance shortens every window by that many seconds,
-    so a well-paced sender is not punished for loopback scheduling jitter."""
+    """Defaults are Telegram's published limits: about 30 messages per second overall, one per second in
+    any chat, 20 per minute in a group, supergroup or channel (on top of the per-chat limit).
+    tolerance shortens every window by that many seconds, so a well-paced sender is not punished for
+    loopback scheduling jitter; it does not let bursts through."""
 
-    overall_per_second: int = 30
-    chat_per_second: int = 1  # any chat: "about one message per second"
-    group_per_minute: int = 20  # groups, supergroups and channels, on top of the per-chat limit
+    overall_limit: int = 30
+    overall_window: float = 1.0
+    chat_limit: int = 1
+    chat_window: float = 1.0
+    group_limit: int = 20
+    group_window: float = 60.0
     tolerance: float = 0.05
     enforce: bool = True  # False: record violations but deliver anyway
     enabled: bool = True
@@ -66,7 +71,7 @@ class RateLimiter:
 
     def configure(self, limits: RateLimits) -> None:
         self.limits = limits
-        self._overall = _Window(limits.overall_per_second, 1.0 - limits.tolerance)
+        self._overall = _Window(limits.overall_limit, limits.overall_window - limits.tolerance)
         self._chats.clear()
         self._groups.clear()
 
@@ -74,13 +79,13 @@ class RateLimiter:
         lim = self.limits
         chat = self._chats.get(chat_id)
         if chat is None:
-            chat = self._chats[chat_id] = _Window(lim.chat_per_second, 1.0 - lim.tolerance)
+            chat = self._chats[chat_id] = _Window(lim.chat_limit, lim.chat_window - lim.tolerance)
         assert self._overall is not None
         windows = [("overall", self._overall), ("chat", chat)]
         if chat_type in GROUP_TYPES:
             group = self._groups.get(chat_id)
             if group is None:
-                group = self._groups[chat_id] = _Window(lim.group_per_minute, 60.0 - lim.tolerance)
+                group = self._groups[chat_id] = _Window(lim.group_limit, lim.group_window - lim.tolerance)
             windows.append(("group", group))
         return windows
 

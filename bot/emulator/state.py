@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .directory import ChatInfo, Directory, UserInfo
 from .faults import SEND_METHODS, Fault, FaultInjector, blocked, flood, migrated, server_error
@@ -17,6 +18,7 @@ from .limits import RateLimiter, RateLimits, Violation
 from .messages import CallbackAnswer, Edit, MessageLog, SentMessage
 from .updates import UpdateQueue
 
+T = TypeVar("T")
 DEFAULT_TOKEN = "123456789:TEST-coopwatch-emulator-token"
 
 
@@ -171,6 +173,30 @@ class EmulatorState(Injection):
                 raise TimeoutError(f"expected {count} message(s) in chat {chat_id}, got {len(found)} after {timeout}s")
             await asyncio.sleep(0.01)
         return found
+
+    def wait_until(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
+        """Block until predicate() (called under the lock, so keep it cheap) is truthy; return its value."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not (value := predicate()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"condition not met within {timeout}s")
+                self._changed.wait(min(left, 0.05))
+            return value
+
+    async def wait_until_async(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 10.0,  # noqa: ASYNC109 - mirrors wait_until
+    ) -> T:
+        """Await until predicate() is truthy (polls every 10 ms; safe on the emulator's own loop)."""
+        deadline = time.monotonic() + timeout
+        while not (value := predicate()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"condition not met within {timeout}s")
+            await asyncio.sleep(0.01)
+        return value
 
     def wait_until_consumed(self, timeout: float = 10.0) -> None:
         """Block until the bot has confirmed (polled past) every queued update."""

@@ -1,21 +1,14 @@
-"""Fixtures for the feeds/ tests; ``feed_server`` may move to tests/conftest.py unchanged."""
+"""Fixtures for the feeds/ tests (``feed_server`` itself lives in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from feeds.fetch import build_client
 from feeds.models import FetchLimits
-from tests.feedserver import FeedServer
-
-
-@pytest.fixture(scope="session")
-def feed_server() -> Iterator[FeedServer]:
-    with FeedServer() as server:
-        yield server
 
 
 @pytest.fixture

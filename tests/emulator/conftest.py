@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from telegram import Bot
+from telegram.error import RetryAfter
 
 from bot.emulator import Emulator, EmulatorConfig, RateLimits
 
@@ -52,3 +55,11 @@ async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
 async def relaxed_bot(relaxed: Emulator) -> AsyncIterator[Bot]:
     async with bot_for(relaxed) as bot:
         yield bot
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """RetryAfter.retry_after in seconds (an int now, a timedelta once PTB_TIMEDELTA is the default)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)

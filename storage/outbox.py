@@ -1,19 +1,23 @@
 """The delivery outbox: one row per message owed to a chat.
 
 Alert rows are written in the same transaction as the item they announce, so a crash loses neither.
+Statuses: ``pending`` (the sender's), ``held`` (waiting for a chat's digest), ``sent``, ``digested``,
+``failed`` (gave up), ``dropped`` (the chat went away). A sender claims rows with ``claimed_by`` and a lease
+(``claimed_until``) so a crashed worker's rows come back, and marks each row sent right after its send.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Item, ItemCountry, ItemTopic, OutboxMessage, Subscription
+from storage.chats import ChatSettings, chat_settings
+from storage.models import Chat, Item, ItemCountry, ItemTopic, OutboxMessage, Subscription, utcnow
 
 PRIORITY_REPLY = 0
 PRIORITY_NOTICE = 5
@@ -36,6 +40,7 @@ async def enqueue_message(
     thread_id: int | None = None,
     priority: int = PRIORITY_ALERT,
     not_before: datetime | None = None,
+    status: str = "pending",
 ) -> bool:
     """Queue one message; returns False when (chat, dedupe_key) was already queued."""
     values: dict[str, Any] = {
@@ -46,11 +51,14 @@ async def enqueue_message(
         "item_id": item_id,
         "thread_id": thread_id,
         "priority": priority,
+        "status": status,
     }
     if not_before is not None:
         values["not_before"] = not_before
-    stmt = _insert(session)(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["chat_id", "dedupe_key"]
+    stmt = (
+        _insert(session)(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["chat_id", "dedupe_key"])
     )
     result = await session.execute(stmt)
     return bool(result.rowcount)
@@ -78,23 +86,252 @@ async def list_matching_subscriptions(session: AsyncSession, item_id: int) -> li
     return list((await session.scalars(stmt)).all())
 
 
-async def enqueue_alerts(session: AsyncSession, item: Item) -> int:
-    """Queue one alert per (chat, forum thread) whose subscription fits ``item``; returns rows queued."""
-    queued = 0
-    seen: set[tuple[int, int | None]] = set()
+def _item_text(item: Item) -> str:
+    parts = [item.title, item.summary, item.short_summary or "", " ".join(item.keywords or [])]
+    return " ".join(parts).casefold()
+
+
+def _relevance(item: Item, topic: str | None) -> float:
+    scores = {t.topic: t.score for t in item.topics}
+    if topic is None:
+        return max(scores.values(), default=0.0)
+    return scores.get(topic, 0.0)
+
+
+def item_passes(settings: ChatSettings, item: Item, subs: list[Subscription]) -> bool:
+    """A chat's own filters: minimum relevance on a matching topic, then include and exclude words."""
+    if max((_relevance(item, s.topic) for s in subs), default=0.0) < settings.min_relevance:
+        return False
+    text = _item_text(item)
+    if settings.include and not any(w.casefold() in text for w in settings.include):
+        return False
+    return not any(w.casefold() in text for w in settings.exclude)
+
+
+def alert_key(item_id: int, thread_id: int | None) -> str:
+    return f"alert:{item_id}" + (f":{thread_id}" if thread_id is not None else "")
+
+
+async def enqueue_alerts(session: AsyncSession, item: Item, *, now: datetime | None = None) -> int:
+    """Queue one alert per (chat, forum thread) whose subscription and settings fit ``item``.
+
+    Only subscriptions that existed when the item was stored count, so subscribing never replays
+    history. Digest chats get ``held`` rows that their digest collects; quiet hours set ``not_before``.
+    Returns the rows queued.
+    """
+    now = now or utcnow()
+    stored_at = item.fetched_at or now
+    by_target: dict[tuple[int, int | None], list[Subscription]] = {}
     for sub in await list_matching_subscriptions(session, item.id):
-        target = (sub.chat_id, sub.thread_id)
-        if target in seen:
+        if sub.created_at is not None and sub.created_at > stored_at:
             continue
-        seen.add(target)
-        thread = f":{sub.thread_id}" if sub.thread_id is not None else ""
+        by_target.setdefault((sub.chat_id, sub.thread_id), []).append(sub)
+    if not by_target:
+        return 0
+    chat_ids = {chat_id for chat_id, _ in by_target}
+    chats = {c.id: c for c in (await session.scalars(select(Chat).where(Chat.id.in_(chat_ids)))).all()}
+    queued = 0
+    for (chat_id, thread_id), subs in by_target.items():
+        settings = chat_settings(chats[chat_id])
+        if not item_passes(settings, item, subs):
+            continue
+        digest = settings.mode == "digest"
         queued += await enqueue_message(
             session,
-            chat_id=sub.chat_id,
-            kind="alert",
-            dedupe_key=f"alert:{item.id}{thread}",
+            chat_id=chat_id,
+            kind="digest_item" if digest else "alert",
+            dedupe_key=alert_key(item.id, thread_id),
             item_id=item.id,
-            thread_id=sub.thread_id,
+            thread_id=thread_id,
             priority=PRIORITY_ALERT,
+            not_before=None if digest else settings.quiet_until(now),
+            status="held" if digest else "pending",
         )
     return queued
+
+
+def _due(now: datetime, exclude_chats: frozenset[int]):  # noqa: ANN202 - SQL expression
+    clauses = [
+        OutboxMessage.status == "pending",
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    ]
+    if exclude_chats:
+        clauses.append(OutboxMessage.chat_id.not_in(sorted(exclude_chats)))
+    return and_(*clauses)
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    exclude_chats: frozenset[int] = frozenset(),
+) -> list[OutboxMessage]:
+    """Claim at most one due row per chat (its most urgent), most urgent chats first.
+
+    One row per chat keeps a chat with a long backlog from starving the others; the next round takes
+    its next row. The conditional UPDATE makes two workers never hold the same row.
+    """
+    ranked = (
+        select(
+            OutboxMessage.id,
+            func.row_number()
+            .over(partition_by=OutboxMessage.chat_id, order_by=(OutboxMessage.priority, OutboxMessage.id))
+            .label("rank"),
+        )
+        .where(_due(now, exclude_chats))
+        .subquery()
+    )
+    ids = list(
+        (
+            await session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.rank == 1)))
+                .order_by(OutboxMessage.priority, OutboxMessage.id)
+                .limit(limit)
+            )
+        ).all()
+    )
+    if not ids:
+        return []
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), _due(now, frozenset()))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime | None = None) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(
+            status="sent",
+            sent_at=now or utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def reschedule(
+    session: AsyncSession, row_id: int, *, not_before: datetime, error: str | None, count_attempt: bool = True
+) -> None:
+    """Give a claimed row back to the queue for a later try."""
+    values: dict[str, Any] = {
+        "status": "pending",
+        "not_before": not_before,
+        "claimed_by": None,
+        "claimed_until": None,
+        "last_error": error,
+    }
+    if count_attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(
+            status="failed",
+            last_error=error[:64],
+            claimed_by=None,
+            claimed_until=None,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+
+
+async def defer_chat(session: AsyncSession, chat_id: int, until: datetime) -> None:
+    """Push every pending row of a chat past ``until`` (after a 429 for that chat)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending", OutboxMessage.not_before < until)
+        .values(not_before=until)
+    )
+
+
+async def release_claims(session: AsyncSession, worker: str) -> int:
+    """Hand back rows a worker of this name claimed and never finished (after a crash or a stop)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+        .values(claimed_by=None, claimed_until=None)
+    )
+    return int(result.rowcount or 0)
+
+
+async def list_held(session: AsyncSession, chat_id: int) -> list[OutboxMessage]:
+    """Alerts waiting for this chat's digest, oldest first."""
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held")
+        .order_by(OutboxMessage.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def mark_digested(session: AsyncSession, row_ids: list[int], *, now: datetime | None = None) -> None:
+    if row_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(row_ids))
+            .values(status="digested", sent_at=now or utcnow())
+        )
+
+
+async def drop_held(session: AsyncSession, chat_id: int) -> int:
+    """A chat leaving digest mode: its collected alerts are not replayed one by one."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held")
+        .values(status="dropped", last_error="left_digest")
+    )
+    return int(result.rowcount or 0)
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {status: int(n) for status, n in rows.all()}
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    return await session.scalar(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == "pending"))
+
+
+async def items_of_rows(session: AsyncSession, rows: list[OutboxMessage]) -> list[Item]:
+    """The items behind alert rows, in the rows' order."""
+    ids = [r.item_id for r in rows if r.item_id is not None]
+    if not ids:
+        return []
+    found = {i.id: i for i in (await session.scalars(select(Item).where(Item.id.in_(ids)))).all()}
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+async def list_recent_alerts(session: AsyncSession, chat_id: int, since: datetime) -> list[OutboxMessage]:
+    """Alert rows of a chat created since ``since`` (sent or still queued), oldest first."""
+    stmt = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.item_id.is_not(None),
+            OutboxMessage.created_at >= since,
+            OutboxMessage.status.in_(("pending", "sent", "held")),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,256 @@
+"""The outbox sender: claims due rows, sends them through the shared pacer, records each outcome at once.
+
+Outcomes: sent (marked right after the send, so only a crash between the two can repeat a message);
+429 (only that chat waits retry_after); 403 or "chat not found" (the chat is deactivated); a group that
+became a supergroup (its subscriptions and pending rows move to the new id and are resent); network
+errors and 5xx (retry with exponential back-off up to ``max_attempts``); other 400s (the row fails).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.pacing import Pacer, retry_after_seconds
+from bot.render import AlertView, render_alert
+from bot.settings import DeliverySettings
+from handlers.i18n import normalise_language
+from storage import chats as chat_store
+from storage import outbox
+from storage.db import Database
+from storage.models import Chat, Item, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = 600.0
+DEACTIVATING_400 = ("chat not found", "bot was kicked", "need administrator rights", "not enough rights")
+
+
+def default_worker_id() -> str:
+    """Stable per host, so a restarted sender takes back its own unfinished claims at once."""
+    return f"{socket.gethostname()}:sender"
+
+
+def backoff_seconds(attempts: int) -> float:
+    return min(MAX_BACKOFF, 2.0 ** max(0, attempts)) * random.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    row_id: int
+    chat_id: int
+    thread_id: int | None
+    text: str
+    attempts: int
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    flood_waits: int = 0
+    deactivated: int = 0
+    migrated: int = 0
+
+
+def alert_language(chat: Chat) -> str:
+    settings = chat_store.chat_settings(chat)
+    return normalise_language(settings.alert_language or chat.language)
+
+
+def payload_text(row: OutboxMessage, lang: str) -> str | None:
+    """Text of a non-alert row: ``{"text": ...}`` or ``{"texts": {"en": ..., "ru": ...}}``."""
+    payload = row.payload or {}
+    texts = payload.get("texts")
+    if isinstance(texts, dict):
+        return texts.get(lang) or texts.get("en") or next(iter(texts.values()), None)
+    text = payload.get("text")
+    return text if isinstance(text, str) else None
+
+
+@dataclass
+class Sender:
+    database: Database
+    bot: Bot
+    pacer: Pacer
+    settings: DeliverySettings
+    worker: str = field(default_factory=default_worker_id)
+    idle_interval: float = 1.0
+    stats: SenderStats = field(default_factory=SenderStats)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _in_flight: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # chat id -> send
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next idle tick."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Drain the outbox until cancelled. Unfinished claims of this worker are taken back first."""
+        async with self.database.session() as session:
+            released = await outbox.release_claims(session, self.worker)
+        if released:
+            log.info("took back %d unfinished outbox rows", released)
+        limit = asyncio.Semaphore(max(4, int(self.settings.global_per_second * 2)))
+        try:
+            while True:
+                batch = await self._claim()
+                if not batch:
+                    await self._idle()
+                    continue
+                for message in batch:
+                    await limit.acquire()
+                    task = asyncio.create_task(self._deliver(message))
+                    self._in_flight[message.chat_id] = task
+                    task.add_done_callback(lambda _t, cid=message.chat_id: self._done(cid, limit))
+        finally:
+            await self._drain()
+
+    def _done(self, chat_id: int, limit: asyncio.Semaphore) -> None:
+        self._in_flight.pop(chat_id, None)
+        limit.release()
+
+    async def _drain(self) -> None:
+        """On stop, let sends already on the wire finish and be recorded."""
+        tasks = list(self._in_flight.values())
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+
+    async def _idle(self) -> None:
+        wait = self.idle_interval
+        soon = self.pacer.next_ready()
+        if soon is not None:
+            wait = min(wait, max(0.02, soon))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _claim(self) -> list[Outgoing]:
+        exclude = self.pacer.busy_chats() | frozenset(self._in_flight)
+        now = utcnow()
+        async with self.database.session() as session:
+            rows = await outbox.claim_due(
+                session,
+                worker=self.worker,
+                now=now,
+                lease=LEASE,
+                limit=self.settings.batch_size,
+                exclude_chats=exclude,
+            )
+            if not rows:
+                return []
+            return await self._prepare(session, rows)
+
+    async def _prepare(self, session, rows: list[OutboxMessage]) -> list[Outgoing]:  # noqa: ANN001
+        chat_ids = {r.chat_id for r in rows}
+        chats = {c.id: c for c in (await session.scalars(select(Chat).where(Chat.id.in_(chat_ids)))).all()}
+        item_ids = {r.item_id for r in rows if r.item_id is not None and r.kind == "alert"}
+        items = {}
+        if item_ids:
+            items = {i.id: i for i in (await session.scalars(select(Item).where(Item.id.in_(item_ids)))).all()}
+        rendered: dict[tuple[int, str], str] = {}
+        out: list[Outgoing] = []
+        for row in rows:
+            chat = chats.get(row.chat_id)
+            lang = alert_language(chat) if chat is not None else "en"
+            text: str | None
+            if row.kind == "alert" and row.item_id in items:
+                key = (row.item_id, lang)
+                if key not in rendered:
+                    rendered[key] = render_alert(AlertView.from_item(items[row.item_id]), lang)
+                text = rendered[key]
+            else:
+                text = payload_text(row, lang)
+            if chat is None or not chat.active or not text:
+                row.status = "dropped" if chat is None or not chat.active else "failed"
+                row.last_error = "chat_inactive" if row.status == "dropped" else "empty_payload"
+                row.claimed_by = None
+                continue
+            out.append(Outgoing(row.id, row.chat_id, row.thread_id, text, row.attempts))
+        return out
+
+    async def _deliver(self, message: Outgoing) -> None:
+        # Shielded: a stop (or a crash test) never cuts between a send and its record.
+        await asyncio.shield(self._send_and_record(message))
+
+    async def _send_and_record(self, message: Outgoing) -> None:
+        try:
+            await self.bot.send_message(
+                chat_id=message.chat_id,
+                text=message.text,
+                message_thread_id=message.thread_id,
+                rate_limit_args={"broadcast": True},
+            )
+        except RetryAfter as exc:
+            await self._flood(message, retry_after_seconds(exc))
+        except ChatMigrated as exc:
+            await self._migrate(message, int(exc.new_chat_id))
+        except Forbidden as exc:
+            await self._deactivate(message, f"forbidden: {exc.message}")
+        except BadRequest as exc:
+            await self._bad_request(message, exc)
+        except NetworkError as exc:  # timeouts, connection errors and 5xx
+            await self._retry(message, f"network: {exc.message}")
+        except TelegramError as exc:
+            await self._retry(message, f"telegram: {exc.message}")
+        except Exception:
+            log.exception("unexpected failure sending outbox row %s", message.row_id)
+            await self._retry(message, "unexpected")
+        else:
+            async with self.database.session() as session:
+                await outbox.mark_sent(session, message.row_id)
+            self.stats.sent += 1
+
+    async def _flood(self, message: Outgoing, seconds: float) -> None:
+        self.stats.flood_waits += 1
+        self.pacer.block_chat(message.chat_id, seconds)
+        until = utcnow() + timedelta(seconds=seconds)
+        async with self.database.session() as session:
+            await outbox.reschedule(session, message.row_id, not_before=until, error="flood", count_attempt=False)
+            await outbox.defer_chat(session, message.chat_id, until)
+
+    async def _migrate(self, message: Outgoing, new_chat_id: int) -> None:
+        self.stats.migrated += 1
+        log.info("chat %s moved to %s; moving its subscriptions", message.chat_id, new_chat_id)
+        async with self.database.session() as session:
+            await chat_store.migrate_chat(session, message.chat_id, new_chat_id)
+        self.wake()
+
+    async def _deactivate(self, message: Outgoing, reason: str) -> None:
+        self.stats.deactivated += 1
+        log.info("chat %s deactivated (%s)", message.chat_id, reason)
+        async with self.database.session() as session:
+            await outbox.mark_failed(session, message.row_id, error=reason[:64])
+            await chat_store.deactivate_chat(session, message.chat_id)
+
+    async def _bad_request(self, message: Outgoing, exc: BadRequest) -> None:
+        text = exc.message.lower()
+        if any(marker in text for marker in DEACTIVATING_400):
+            await self._deactivate(message, f"bad_request: {exc.message}")
+            return
+        self.stats.failed += 1
+        log.warning("outbox row %s refused by Telegram: %s", message.row_id, exc.message)
+        async with self.database.session() as session:
+            await outbox.mark_failed(session, message.row_id, error=f"bad_request: {exc.message}"[:64])
+
+    async def _retry(self, message: Outgoing, error: str) -> None:
+        attempts = message.attempts + 1
+        async with self.database.session() as session:
+            if attempts >= self.settings.max_attempts:
+                self.stats.failed += 1
+                await outbox.mark_failed(session, message.row_id, error=error[:64])
+                log.warning("outbox row %s given up after %d attempts: %s", message.row_id, attempts, error)
+                return
+            self.stats.retried += 1
+            when = utcnow() + timedelta(seconds=backoff_seconds(attempts))
+            await outbox.reschedule(session, message.row_id, not_before=when, error=error[:64])

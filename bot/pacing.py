@@ -1,0 +1,150 @@
+"""One pacer for everything the bot sends: overall, per chat and per group limits, shared by command
+replies and the outbox sender.
+
+Replies take the next free overall slot at once; broadcast traffic reserves one slot at a time behind a
+lock, so a reply waits at most one slot behind the fan-out. A 429 blocks only its own chat.
+PTB's AIORateLimiter is not used: it has no per-chat limit and stops every send on one 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.settings import DeliverySettings
+
+log = logging.getLogger(__name__)
+
+# Methods that post a new message count against Telegram's limits; edits and answers do not.
+SEND_ENDPOINTS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendMediaGroup",
+        "sendAnimation",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendSticker",
+        "copyMessage",
+        "forwardMessage",
+        "sendLocation",
+        "sendPoll",
+    }
+)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def is_group_chat(chat_id: int | str) -> bool:
+    """Groups, supergroups and channels have negative ids (or are addressed by @username)."""
+    return not isinstance(chat_id, int) or chat_id < 0
+
+
+class Pacer:
+    def __init__(self, settings: DeliverySettings, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.interval = 1.0 / settings.global_per_second
+        self.chat_interval = 1.0 / settings.per_chat_per_second
+        self.group_interval = max(self.chat_interval, 60.0 / settings.per_group_per_minute)
+        self._next_global = 0.0
+        self._next_chat: dict[int | str, float] = {}
+        self._blocked: dict[int | str, float] = {}
+        self._broadcast = asyncio.Lock()
+
+    def _interval_for(self, chat_id: int | str) -> float:
+        return self.group_interval if is_group_chat(chat_id) else self.chat_interval
+
+    def ready_in(self, chat_id: int | str) -> float:
+        """Seconds until this chat may receive another message (0: now)."""
+        now = self.clock()
+        return max(0.0, self._next_chat.get(chat_id, 0.0) - now, self._blocked.get(chat_id, 0.0) - now)
+
+    def busy_chats(self) -> frozenset[int]:
+        """Chats that may not receive a message now; forgets the ones whose wait is over."""
+        now = self.clock()
+        for table in (self._next_chat, self._blocked):
+            for chat_id in [c for c, until in table.items() if until <= now]:
+                del table[chat_id]
+        return frozenset(c for c in (*self._next_chat, *self._blocked) if isinstance(c, int))
+
+    def next_ready(self) -> float | None:
+        """Seconds until the soonest busy chat frees up."""
+        times = [*self._next_chat.values(), *self._blocked.values()]
+        return max(0.0, min(times) - self.clock()) if times else None
+
+    def block_chat(self, chat_id: int | str, seconds: float) -> None:
+        until = self.clock() + seconds
+        self._blocked[chat_id] = max(self._blocked.get(chat_id, 0.0), until)
+        log.info("chat %s flood-limited for %.0f s", chat_id, seconds)
+
+    async def acquire(self, chat_id: int | str, *, urgent: bool) -> None:
+        """Wait until one message to ``chat_id`` fits every limit, and count it."""
+        while True:
+            wait = self.ready_in(chat_id)
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        self._next_chat[chat_id] = self.clock() + self._interval_for(chat_id)
+        if urgent:
+            await self._take_slot()
+        else:
+            async with self._broadcast:
+                await self._take_slot()
+
+    async def _take_slot(self) -> None:
+        now = self.clock()
+        slot = max(now, self._next_global)
+        self._next_global = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        # A late wake-up must not squeeze the next send closer than one interval.
+        self._next_global = max(self._next_global, self.clock() + self.interval)
+
+
+class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    """Routes every Bot API call of the Application through the shared Pacer.
+
+    Calls made with ``rate_limit_args={"broadcast": True}`` (the outbox sender) queue behind replies.
+    """
+
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if endpoint not in SEND_ENDPOINTS or chat_id is None:
+            return await callback(*args, **kwargs)
+        chat_key: int | str = int(chat_id) if str(chat_id).lstrip("-").isdigit() else str(chat_id)
+        broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
+        await self.pacer.acquire(chat_key, urgent=not broadcast)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            self.pacer.block_chat(chat_key, retry_after_seconds(exc))
+            raise

@@ -1,0 +1,238 @@
+"""Alerts and digests as Telegram HTML. Every feed string is escaped; no message exceeds Telegram's limit.
+
+Telegram counts 4096 characters after entity parsing, in UTF-16 code units. The HTML we send is never
+shorter than its visible text, so keeping the markup itself under the limit is always safe.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import pycountry
+
+from handlers.i18n import Safe, t
+from storage.models import Item
+
+MAX_MESSAGE = 4096
+MAX_TITLE = 400
+MAX_SUMMARY = 600
+ELLIPSIS = "…"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """Plain text cut to ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + ELLIPSIS
+
+
+_TOKEN = re.compile(r"<[^>]*>|&[#\w]+;|[^<&]+|[<&]", re.DOTALL)
+_TAG = re.compile(r"<\s*(/)?\s*([a-zA-Z-]+)")
+
+
+def truncate_html(markup: str, limit: int = MAX_MESSAGE) -> str:
+    """Cut Telegram HTML to ``limit`` UTF-16 units without splitting a tag or an entity; reopened tags
+    are closed so the result still parses."""
+    if utf16_len(markup) <= limit:
+        return markup
+    out: list[str] = []
+    open_tags: list[str] = []
+    used = 0
+    budget = limit - 1  # room for the ellipsis
+
+    def closing() -> int:
+        return sum(len(tag) + 3 for tag in open_tags)
+
+    for match in _TOKEN.finditer(markup):
+        token = match.group(0)
+        tag = _TAG.match(token) if token.startswith("<") and token.endswith(">") else None
+        if tag and tag.group(1):
+            cost = utf16_len(token)
+            if used + cost > budget:
+                break
+            if open_tags and open_tags[-1] == tag.group(2).lower():
+                open_tags.pop()
+            out.append(token)
+            used += cost
+            continue
+        if tag:
+            name = tag.group(2).lower()
+            cost = utf16_len(token)
+            if used + cost + closing() + len(name) + 3 > budget:
+                break
+            open_tags.append(name)
+            out.append(token)
+            used += cost
+            continue
+        if token.startswith("&"):
+            if used + len(token) + closing() > budget:
+                break
+            out.append(token)
+            used += len(token)
+            continue
+        room = budget - used - closing()
+        if utf16_len(token) <= room:
+            out.append(token)
+            used += utf16_len(token)
+            continue
+        piece = token[: max(0, room)]
+        while piece and utf16_len(piece) > room:
+            piece = piece[:-1]
+        out.append(piece)
+        break
+    out.append(ELLIPSIS)
+    out.extend(f"</{tag}>" for tag in reversed(open_tags))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def _country_translation(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+    except OSError:
+        return gettext.NullTranslations()
+
+
+def country_name(code: str, lang: str) -> str:
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code.upper()
+    name = getattr(country, "common_name", None) or country.name
+    return _country_translation(lang).gettext(name)
+
+
+def source_name(title: str | None, url: str | None) -> str:
+    if title:
+        return clip(title, 60)
+    host = urlsplit(url or "").hostname or "?"
+    return host.removeprefix("www.")
+
+
+def safe_url(url: str | None) -> str | None:
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return html.escape(url, quote=True)
+    return None
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """What an alert shows, taken from an item row (with its feed and sources loaded)."""
+
+    title: str
+    url: str | None
+    source: str
+    published: datetime
+    summary: str
+    topics: tuple[str, ...]
+    countries: tuple[str, ...]
+    also: tuple[str, ...]
+
+    @classmethod
+    def from_item(cls, item: Item) -> AlertView:
+        feed_title = item.feed.title if item.feed is not None else None
+        feed_url = item.feed.url if item.feed is not None else item.url
+        others: list[str] = []
+        for src in item.sources:
+            if src.feed_id == item.feed_id:
+                continue
+            name = source_name(src.feed.title if src.feed else None, src.url or (src.feed.url if src.feed else None))
+            if name not in others:
+                others.append(name)
+        topics = sorted(item.topics, key=lambda tp: -tp.score)
+        return cls(
+            title=item.title,
+            url=item.url,
+            source=source_name(feed_title, feed_url),
+            published=item.published_at,
+            summary=item.short_summary or item.summary,
+            topics=tuple(tp.topic for tp in topics),
+            countries=tuple(c.country for c in item.countries),
+            also=tuple(others),
+        )
+
+
+def _summary(text: str, limit: int) -> str:
+    """The first one or two sentences, clipped."""
+    text = " ".join(text.split())
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    lead = " ".join(sentences[:2]) if sentences else text
+    return clip(lead, limit)
+
+
+def _title_link(view: AlertView, limit: int) -> str:
+    title = html.escape(clip(view.title, limit) or "…", quote=False)
+    url = safe_url(view.url)
+    return f'<b><a href="{url}">{title}</a></b>' if url else f"<b>{title}</b>"
+
+
+def render_alert(view: AlertView, lang: str) -> str:
+    """One alert: tags, title link, source and date, summary, countries, other sources."""
+    lines: list[str] = []
+    if view.topics:
+        lines.append(" ".join(f"#{tp}" for tp in view.topics))
+    lines.append(_title_link(view, MAX_TITLE))
+    lines.append(t(lang, "alert.source_line", source=view.source, date=view.published.strftime("%Y-%m-%d")))
+    head = "\n".join(lines)
+    tail: list[str] = []
+    if view.countries:
+        names = ", ".join(country_name(c, lang) for c in view.countries)
+        tail.append(t(lang, "alert.countries", countries=names))
+    if view.also:
+        tail.append(t(lang, "alert.also", sources=", ".join(view.also)))
+    tail_text = "\n".join(tail)
+    room = MAX_MESSAGE - utf16_len(head) - utf16_len(tail_text) - 4
+    summary = html.escape(_summary(view.summary, max(40, min(MAX_SUMMARY, room))), quote=False)
+    body = "\n\n".join(part for part in (head, summary, tail_text) if part)
+    return truncate_html(body, MAX_MESSAGE)
+
+
+def digest_line(view: AlertView, lang: str) -> str:
+    tags = " ".join(f"#{tp}" for tp in view.topics[:2])
+    return t(
+        lang,
+        "digest.line",
+        title=Safe(_title_link(view, 200).removeprefix("<b>").removesuffix("</b>")),
+        source=view.source,
+        date=view.published.strftime("%Y-%m-%d"),
+        tags=tags,
+    )
+
+
+def pack_messages(header: str, lines: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join lines into as few messages as fit; a line never straddles two messages."""
+    messages: list[str] = []
+    current = header
+    for line in lines:
+        line = truncate_html(line, limit - 2)
+        candidate = f"{current}\n\n{line}" if current else line
+        if utf16_len(candidate) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def render_digest(views: Sequence[AlertView], lang: str, *, title_key: str = "digest.header") -> list[str]:
+    header = t(lang, title_key, count=len(views))
+    return pack_messages(header, (digest_line(v, lang) for v in views))

@@ -1,0 +1,53 @@
+"""What handlers and jobs share at run time, kept in ``application.bot_data["runtime"]``."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.pacing import Pacer
+from bot.settings import Settings
+from storage.db import Database
+
+if TYPE_CHECKING:
+    import httpx
+    from telegram.ext import Application
+
+    from bot.delivery import Sender
+
+RUNTIME_KEY = "runtime"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    pacer: Pacer
+    annotator: Any = None
+    sender: Sender | None = None
+    sender_task: asyncio.Task[None] | None = None
+    http: httpx.AsyncClient | None = None
+    poller: Any = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @property
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(topic.id for topic in self.settings.topics)
+
+    def topic_name(self, topic_id: str, lang: str) -> str:
+        for topic in self.settings.topics:
+            if topic.id == topic_id:
+                return topic.name(lang)
+        return topic_id
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.bot.admins
+
+    def wake_sender(self) -> None:
+        if self.sender is not None:
+            self.sender.wake()
+
+
+def get_runtime(application: Application) -> Runtime:
+    return application.bot_data[RUNTIME_KEY]

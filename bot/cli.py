@@ -128,7 +128,7 @@ def load_annotator(settings: Settings):  # noqa: ANN201 - analysis.Annotator, im
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.polling import Poller, PollResult
+    from bot.polling import Poller, PollResult, make_parse_pool
 
     out = sys.stdout
     annotator = load_annotator(settings)
@@ -136,7 +136,8 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
     async def poll() -> list[PollResult]:
         async with open_database(settings) as database:
             client = build_client(settings.feeds.limits, max_connections=settings.feeds.max_concurrency)
-            poller = Poller(database, client, settings.feeds, annotator)
+            pool = make_parse_pool(settings.feeds.parse_workers)
+            poller = Poller(database, client, settings.feeds, annotator, parse_pool=pool)
             try:
                 with _progress(out) as progress:
                     task = progress.add_task("polling", total=None) if progress else None
@@ -151,6 +152,8 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
 
                     return await poller.poll_due(all_feeds=args.all, on_result=report)
             finally:
+                if pool is not None:
+                    pool.shutdown()
                 await client.aclose()
 
     results = asyncio.run(poll())

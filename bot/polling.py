@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import resource
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -22,7 +25,7 @@ from analysis import Annotation, Annotator, ItemText
 from bot.settings import FeedSettings
 from feeds.errors import FeedError, RateLimited
 from feeds.fetch import fetch_feed
-from feeds.models import CacheValidators, Fetched, NormalisedItem, ParsedFeed
+from feeds.models import CacheValidators, Fetched, NormalisedItem
 from feeds.parse import parse_feed
 from storage import feeds as feed_store
 from storage import items as item_store
@@ -34,6 +37,42 @@ log = logging.getLogger(__name__)
 
 PollStatus = Literal["new", "not_modified", "error"]
 PausedCallback = Callable[[Feed], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItems:
+    """What the parse step hands back: the feed's own metadata and its normalised, deduplicated entries."""
+
+    title: str
+    language: str | None
+    ttl: timedelta | None
+    bozo_reason: str | None
+    items: list[NormalisedItem]
+
+
+def parse_and_normalise(
+    body: bytes, url: str, content_type: str | None, feed_language: str | None, fetched_at: datetime
+) -> ParsedItems:
+    """Pure CPU work, run in the parse pool: feedparser, then plain text, canonical links, fingerprints."""
+    parsed = parse_feed(body, url, content_type)
+    language = feed_language or parsed.language
+    items = [normalise_entry(e, fetched_at=fetched_at, feed_language=language) for e in parsed.entries]
+    return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, dedupe_entries(items))
+
+
+def make_parse_pool(workers: int) -> Executor | None:
+    """Processes for parsing, so a large poll uses another core and never stalls the bot's event loop.
+
+    ``spawn``, not ``fork``: the parent runs threads (aiosqlite, the JobQueue) that fork would copy mid-state.
+    """
+    if workers <= 0:
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (run it in the pool to read a worker's)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +105,7 @@ class Poller:
     settings: FeedSettings
     annotator: Annotator | None = None
     on_paused: PausedCallback | None = None
+    parse_pool: Executor | None = None  # None parses in a thread
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
 
@@ -126,8 +166,8 @@ class Poller:
                 )
             return PollResult(feed.id, feed.url, "not_modified")
 
-        parsed, entries = await asyncio.to_thread(self._parse, response, feed.language, fetched_at)
-        pending = await self._unseen(feed.id, entries)
+        parsed = await self._parse(response, feed.language, fetched_at)
+        pending = await self._unseen(feed.id, parsed.items)
         annotations = await self._annotate(pending)
         next_poll = fetched_at + self._interval(
             base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after
@@ -144,14 +184,11 @@ class Poller:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(feed.id, feed.url, "new", new_items=stored, duplicates=duplicates, alerts=alerts)
 
-    @staticmethod
-    def _parse(
-        response: Fetched, feed_language: str | None, fetched_at: datetime
-    ) -> tuple[ParsedFeed, list[NormalisedItem]]:
-        parsed = parse_feed(response.body, response.url, response.content_type)
-        language = feed_language or parsed.language
-        items = [normalise_entry(e, fetched_at=fetched_at, feed_language=language) for e in parsed.entries]
-        return parsed, dedupe_entries(items)
+    async def _parse(self, response: Fetched, feed_language: str | None, fetched_at: datetime) -> ParsedItems:
+        args = (response.body, response.url, response.content_type, feed_language, fetched_at)
+        if self.parse_pool is None:
+            return await asyncio.to_thread(parse_and_normalise, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.parse_pool, parse_and_normalise, *args)
 
     async def _unseen(self, feed_id: int, entries: Sequence[NormalisedItem]) -> list[NormalisedItem]:
         """Entries this feed has not delivered before, and not yet stored from any other feed."""
@@ -184,20 +221,23 @@ class Poller:
             since=fetched_at - self.settings.near_duplicate_window,
             max_distance=self.settings.near_duplicate_distance,
         )
-        stored = duplicates = alerts = 0
+        new: list[item_store.NewItem] = []
+        duplicates = 0
         for entry, annotation in fresh:
             original = duplicates_of.get(entry.guid)
-            if original is not None:
+            if original is None:
+                new.append(item_store.NewItem(entry, annotation))
+            else:
                 item_store.add_source(session, original, feed_id=feed_id, guid=entry.guid, url=entry.url)
                 duplicates += 1
-                continue
-            item = await item_store.store_item(
-                session, feed_id=feed_id, item=entry, fetched_at=fetched_at, annotation=annotation
-            )
-            alerts += await enqueue_alerts(session, item)
-            stored += 1
+        ids = await item_store.store_items(session, feed_id=feed_id, items=new, fetched_at=fetched_at)
+        alerts = 0
+        # Only on-topic items can match a subscription; off-topic ones are stored for search alone.
+        for item_id, stored in zip(ids, new, strict=True):
+            if stored.annotation is not None and stored.annotation.topics:
+                alerts += await enqueue_alerts(session, await item_store.get_item(session, item_id))
         await session.flush()
-        return stored, duplicates, alerts
+        return len(ids), duplicates, alerts
 
     def _interval(
         self,

@@ -52,6 +52,7 @@ class FeedSettings:
     near_duplicate_distance: int = 3
     near_duplicate_window: timedelta = timedelta(days=7)
     tick: timedelta = timedelta(seconds=30)
+    parse_workers: int = 1
     sources: tuple[FeedSourceConfig, ...] = ()
 
 
@@ -236,6 +237,7 @@ def _read_feeds(root: _Table) -> FeedSettings:
                                           maximum=16),
         near_duplicate_window=t.seconds("near_duplicate_window", d.near_duplicate_window, minimum=0),
         tick=t.seconds("tick", d.tick, minimum=1),
+        parse_workers=t.integer("parse_workers", d.parse_workers, minimum=0, maximum=64),
         sources=_read_feed_sources(t),
     )
     t.finish()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .faults import ApiError
 
@@ -48,6 +49,11 @@ class UserInfo:
                 out[key] = getattr(self, key)
         return out
 
+    @cached_property
+    def api(self) -> dict:
+        """to_api() computed once; treat it as read-only."""
+        return self.to_api()
+
 
 @dataclass(frozen=True)
 class ChatInfo:
@@ -67,6 +73,11 @@ class ChatInfo:
         if self.is_forum:
             out["is_forum"] = True
         return out
+
+    @cached_property
+    def api(self) -> dict:
+        """to_api() computed once; treat it as read-only."""
+        return self.to_api()
 
     def to_full_api(self) -> dict:
         gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels")

@@ -117,6 +117,7 @@ class MessageLog:
     callback_answers: list[CallbackAnswer] = field(default_factory=list)
     queries: set[str] = field(default_factory=set)  # callback query ids handed to the bot
     commands: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    fresh: list[SentMessage] = field(default_factory=list)  # sent or edited since the last take_fresh()
     _next_id: dict[int, int] = field(default_factory=dict)
     _file_counter: int = 0
 
@@ -134,6 +135,11 @@ class MessageLog:
         self.sent[key] = record
         self.sent_order.append(key)
         self.by_chat.setdefault(record.chat_id, []).append(key)
+        self.fresh.append(record)
+
+    def take_fresh(self) -> list[SentMessage]:
+        fresh, self.fresh = self.fresh, []
+        return fresh
 
     def sent_messages(self, chat_id: int | None = None) -> list[SentMessage]:
         keys = self.sent_order if chat_id is None else self.by_chat.get(chat_id, [])
@@ -162,6 +168,7 @@ class MessageLog:
         if record is not None:
             record = replace(record, **record_changes, edits=record.edits + 1)
             self.sent[(chat_id, message_id)] = record
+            self.fresh.append(record)
         self.edits.append(
             Edit(
                 chat_id,

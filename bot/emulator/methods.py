@@ -200,4 +200,5 @@ def call(state: EmulatorState, method: str, params: Params, token: str) -> Any:
             return None  # getUpdates: the server polls with fetch_updates
         result = handler(state, params, token)
         state._notify_records()
-        return result
+    state._notify_messages()
+    return result

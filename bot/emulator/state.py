@@ -45,6 +45,7 @@ class EmulatorState(Injection):
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._listeners: list[Callable[[], None]] = []
+        self._message_listeners: list[Callable[[SentMessage], None]] = []
         self.bot_user = UserInfo(self.config.bot_id, self.config.bot_name, None, self.config.bot_username, None, True)
         self.directory = Directory(self.bot_user, self.config.auto_create_chats)
         self.log = MessageLog()
@@ -65,6 +66,20 @@ class EmulatorState(Injection):
     def remove_listener(self, listener: Callable[[], None]) -> None:
         with self._lock:
             self._listeners.remove(listener)
+
+    def add_message_listener(self, listener: Callable[[SentMessage], None]) -> None:
+        """Called with each message the bot sends or edits (edited: record.edits > 0), on the server's
+        thread and outside the lock; console mode prints with it."""
+        with self._lock:
+            self._message_listeners.append(listener)
+
+    def _notify_messages(self) -> None:
+        with self._lock:
+            fresh = self.log.take_fresh()
+            listeners = list(self._message_listeners)
+        for record in fresh:
+            for listener in listeners:
+                listener(record)
 
     def _notify_updates(self) -> None:
         for listener in list(self._listeners):

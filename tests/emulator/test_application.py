@@ -139,3 +139,14 @@ async def test_restart_polls_again_without_conflict(relaxed: Emulator) -> None:
             relaxed.inject_message(46, "/start")
             await relaxed.wait_for_messages_async(46, round_ + 1)
     assert relaxed.conflicts == 0 and relaxed.pending_updates() == []
+
+
+async def test_message_listener_sees_sends_and_edits(relaxed: Emulator, app: Application) -> None:
+    printed: list[tuple[int, str | None, int]] = []
+    relaxed.add_message_listener(lambda m: printed.append((m.chat_id, m.text, m.edits)))
+    relaxed.add_user(47, "Console")
+    relaxed.inject_message(47, "/start")
+    [welcome] = await relaxed.wait_for_messages_async(47, 1)
+    relaxed.inject_callback(47, welcome.message_id, "sub:public_health")
+    await relaxed.wait_until_async(lambda: len(printed) == 2)
+    assert printed == [(47, "Welcome. Pick a topic:", 0), (47, "Subscribed: public_health", 1)]

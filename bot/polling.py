@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import resource
+import socket
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from feeds.schedule import backoff_interval, next_interval
 
 from analysis import Annotation, Annotator, ItemText
 from bot.settings import FeedSettings
-from feeds.errors import FeedError, RateLimited
+from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched, NormalisedItem
 from feeds.parse import parse_feed
@@ -106,11 +108,16 @@ class Poller:
     annotator: Annotator | None = None
     on_paused: PausedCallback | None = None
     parse_pool: Executor | None = None  # None parses in a thread
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._overall = asyncio.Semaphore(self.settings.max_concurrency)
+
+    def _lease(self) -> timedelta:
+        # Long enough for a claimed feed to wait its turn for a slot and then time out in full.
+        return timedelta(seconds=self.settings.limits.total_timeout * 4 + 60)
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         host = urlsplit(url).hostname or ""
@@ -125,13 +132,12 @@ class Poller:
         now: datetime | None = None,
         on_result: Callable[[PollResult], None] | None = None,
     ) -> list[PollResult]:
-        """One pass over the due feeds (or every active feed); a failing feed never stops the others."""
-        now = now or utcnow()
-        async with self.database.read_session() as session:
-            if all_feeds:
-                feeds = await feed_store.list_feeds(session, active_only=True)
-            else:
-                feeds = await feed_store.list_due_feeds(session, now)
+        """One pass over the due feeds (or every active feed); a failing feed never stops the others.
+
+        Feeds are claimed a batch at a time (a lease each), so several workers on one database share them
+        without overlap, and no claimed feed waits in a queue longer than its lease.
+        """
+        results: list[PollResult] = []
 
         async def one(feed: Feed) -> PollResult:
             result = await self.refresh_feed(feed)
@@ -139,7 +145,18 @@ class Poller:
                 on_result(result)
             return result
 
-        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+        batch = None if all_feeds else self.settings.max_concurrency * 2
+        while True:
+            async with self.database.session() as session:
+                feeds = await feed_store.claim_due_feeds(
+                    session, worker=self.worker, now=now or utcnow(), lease=self._lease(), limit=batch,
+                    include_not_due=all_feeds,
+                )
+            if not feeds:
+                return results
+            results += await asyncio.gather(*(one(feed) for feed in feeds))
+            if all_feeds:
+                return results
 
     async def refresh_feed(self, feed: Feed) -> PollResult:
         async with self._overall, self._host_slot(feed.url):
@@ -147,6 +164,10 @@ class Poller:
                 return await self._refresh(feed)
             except FeedError as exc:
                 return await self._record_failure(feed, exc)
+            except Exception as exc:  # a bug must cost one feed one poll, not the whole pass
+                log.exception("unexpected failure while refreshing %s", feed.url)
+                error = UnexpectedFeedError(f"{type(exc).__name__}: {exc}")
+                return await self._record_failure(feed, error)
 
     async def _refresh(self, feed: Feed) -> PollResult:
         limits = self.settings.limits

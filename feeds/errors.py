@@ -17,9 +17,10 @@ FeedError
 │   │   └── RateLimited       "rate_limited"
 │   │   (every HTTPStatusError has ``status`` and ``retry_after``, parsed from Retry-After)
 │   └── InvalidURL            "invalid_url"
-└── ParseError
-    ├── EmptyBody             "empty_body"
-    └── NotAFeed              "not_a_feed"
+├── ParseError
+│   ├── EmptyBody             "empty_body"
+│   └── NotAFeed              "not_a_feed"
+└── UnexpectedFeedError       "unexpected"  (a bug of ours met while handling this feed; logged in full)
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class FeedError(Exception):
     """Base of every error a feed can cause; ``code`` is stored, ``str(err)`` is logged."""
 
     code = "feed_error"
+
+
+class UnexpectedFeedError(FeedError):
+    code = "unexpected"
 
 
 class FetchError(FeedError):

@@ -30,20 +30,37 @@ async def list_feeds(session: AsyncSession, *, active_only: bool = False) -> lis
     return list((await session.scalars(stmt)).all())
 
 
-async def list_due_feeds(session: AsyncSession, now: datetime, limit: int | None = None) -> list[Feed]:
-    """Active feeds whose next poll time has come and that no worker holds a live claim on."""
+async def claim_due_feeds(
+    session: AsyncSession,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int | None = None,
+    include_not_due: bool = False,
+) -> list[Feed]:
+    """Claim due feeds for ``worker`` until ``now + lease``; the caller commits, then polls them.
+
+    On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets several workers claim at once without waiting on each
+    other or taking the same feed; a worker that dies leaves a lease that runs out, and another takes over.
+    """
     stmt = (
         select(Feed)
-        .where(
-            Feed.active.is_(True),
-            Feed.next_poll_at <= now,
-            or_(Feed.claimed_until.is_(None), Feed.claimed_until < now),
-        )
+        .where(Feed.active.is_(True), or_(Feed.claimed_until.is_(None), Feed.claimed_until < now))
         .order_by(Feed.next_poll_at, Feed.id)
     )
+    if not include_not_due:
+        stmt = stmt.where(Feed.next_poll_at <= now)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list((await session.scalars(stmt)).all())
+    if session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    feeds = list((await session.scalars(stmt)).all())
+    for feed in feeds:
+        feed.claimed_by = worker
+        feed.claimed_until = now + lease
+    await session.flush()
+    return feeds
 
 
 async def add_feed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -162,3 +163,36 @@ async def test_private_addresses_are_refused_unless_allowed(database, feed_setti
     assert result.error_code == "private_address"
     assert not feed_server.requests_for(f"/private-{id(database)}")  # refused before any request
     assert (await _feed(database, feed_id)).last_error == "private_address"
+
+
+async def test_two_pollers_on_one_database_fetch_each_feed_once(database, feed_settings, feed_server):
+    tag = id(database)
+    urls = [feed_server.set_feed(f"/shared-{tag}/{i}", build_rss(2, feed_id=f"s{tag}x{i}")) for i in range(12)]
+    await add_feeds(database, *urls)
+    async with build_client(feed_settings.limits, max_connections=8) as client:
+        first = Poller(database, client, feed_settings, worker="worker-a")
+        second = Poller(database, client, feed_settings, worker="worker-b")
+        results_a, results_b = await asyncio.gather(first.poll_due(), second.poll_due())
+    polled = [r.url for r in results_a + results_b]
+    assert sorted(polled) == sorted(urls)
+    for i in range(12):
+        assert len(feed_server.requests_for(f"/shared-{tag}/{i}")) == 1
+    assert await _count(database, Item) == 24
+
+
+class _BrokenAnnotator:
+    """Stands in for a bug in analysis: the feed must fail alone, with a stored error."""
+
+    def annotate_many(self, items):
+        raise RuntimeError("classifier exploded")
+
+
+async def test_an_unexpected_failure_costs_one_feed_one_poll(database, feed_settings, feed_server):
+    url = feed_server.set_feed(f"/bug-{id(database)}", build_rss(2, feed_id=f"bug{id(database)}"))
+    [feed_id] = await add_feeds(database, url)
+    async with build_client(feed_settings.limits, max_connections=2) as client:
+        [result] = await Poller(database, client, feed_settings, _BrokenAnnotator()).poll_due()
+    assert (result.status, result.error_code) == ("error", "unexpected")
+    assert "classifier exploded" in result.error
+    feed = await _feed(database, feed_id)
+    assert feed.last_error == "unexpected" and feed.claimed_by is None

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from analysis import Topic, load_topics_file
 from bot.pacing import Pacer
 from bot.settings import Settings
 from storage.db import Database
@@ -31,12 +32,21 @@ class Runtime:
     poller: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
+    _topics: tuple[Topic, ...] | None = None
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """The configured topics, or the ones shipped with analysis/ when config.toml names none."""
+        if self._topics is None:
+            self._topics = self.settings.topics or tuple(load_topics_file())
+        return self._topics
+
     @property
     def topic_ids(self) -> tuple[str, ...]:
-        return tuple(topic.id for topic in self.settings.topics)
+        return tuple(topic.id for topic in self.topics)
 
     def topic_name(self, topic_id: str, lang: str) -> str:
-        for topic in self.settings.topics:
+        for topic in self.topics:
             if topic.id == topic_id:
                 return topic.name(lang)
         return topic_id

@@ -1,0 +1,286 @@
+"""Wiring in one place: the python-telegram-bot Application, its background work, and ``run``.
+
+``build_application`` is the only ApplicationBuilder caller. ``running`` starts an Application with the
+outbox sender and the jobs (feed polling, digests) on PTB's JobQueue, the only scheduler in the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.delivery import Sender
+from bot.logs import TokenRedactor
+from bot.pacing import PacedRateLimiter, Pacer
+from bot.runtime import RUNTIME_KEY, Runtime, get_runtime
+from bot.settings import Settings
+from handlers import register_all
+from handlers.i18n import LANGUAGES, t
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+USER_COMMANDS = (
+    "start",
+    "help",
+    "topics",
+    "subscribe",
+    "unsubscribe",
+    "mysubs",
+    "settings",
+    "latest",
+    "search",
+    "events",
+    "digest",
+    "language",
+)
+GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "mysubs", "settings", "latest", "digest", "help")
+ADMIN_COMMANDS = ("feeds", "addfeed", "removefeed", "pausefeed", "stats", "chats", "export")
+DIGEST_CHECK_SECONDS = 60
+
+
+def install_token_redactor(token: str | None) -> None:
+    """Belt and braces next to bot.logs: every root handler scrubs the token; httpx stays quiet."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
+    if not token:
+        return
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, TokenRedactor) and f.token == token for f in handler.filters):
+            handler.addFilter(TokenRedactor(token))
+
+
+def build_application(settings: Settings, database: Database, *, annotator: Any = None) -> Application:
+    """The bot: HTML by default, link previews off, every send through the shared pacer."""
+    token = settings.bot.token
+    if not token:
+        raise ValueError("build_application needs settings.bot.token (console mode supplies its own)")
+    install_token_redactor(token)
+    pacer = Pacer(settings.delivery)
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .defaults(defaults)
+        .rate_limiter(PacedRateLimiter(pacer))
+        .concurrent_updates(8)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.bot.base_url:
+        builder = builder.base_url(settings.bot.base_url)
+    if settings.bot.base_file_url:
+        builder = builder.base_file_url(settings.bot.base_file_url)
+    application = builder.build()
+    application.bot_data[RUNTIME_KEY] = Runtime(settings=settings, database=database, pacer=pacer, annotator=annotator)
+    register_all(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
+    return [BotCommand(name, t(lang, f"commands.{name}")) for name in names]
+
+
+async def set_command_menus(application: Application) -> None:
+    """Menus per scope and language: everyone, private chats, group admins, and each bot admin."""
+    bot = application.bot
+    runtime = get_runtime(application)
+    for lang in LANGUAGES:
+        code = None if lang == "en" else lang  # English is the menu for every other language too
+        for scope, names in (
+            (BotCommandScopeDefault(), USER_COMMANDS),
+            (BotCommandScopeAllPrivateChats(), USER_COMMANDS),
+            (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS),
+        ):
+            await bot.set_my_commands(_commands(names, lang), scope=scope, language_code=code)
+        for admin in sorted(runtime.settings.bot.admins):
+            with contextlib.suppress(TelegramError):  # an admin who never opened the bot has no chat
+                await bot.set_my_commands(
+                    _commands(USER_COMMANDS + ADMIN_COMMANDS, lang),
+                    scope=BotCommandScopeChat(admin),
+                    language_code=code,
+                )
+
+
+async def post_init(application: Application) -> None:
+    try:
+        await set_command_menus(application)
+    except TelegramError as exc:
+        log.warning("could not set the command menus: %s", exc)
+
+
+async def post_shutdown(application: Application) -> None:
+    runtime = get_runtime(application)
+    await stop_background(runtime)
+    if runtime.http is not None:
+        await runtime.http.aclose()
+        runtime.http = None
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure, tell the admins' chat, and give the user a short apology."""
+    error = context.error
+    log.error("handling an update failed: %s", error, exc_info=error)
+    runtime = get_runtime(context.application)
+    summary = f"{type(error).__name__}: {error}"[:600]
+    token = runtime.settings.bot.token
+    if token:
+        summary = summary.replace(token, "[token]")
+    for target in admin_targets(runtime):
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                target, t(runtime.settings.bot.default_language, "error.admin", error=summary)
+            )
+    if isinstance(update, Update) and update.effective_chat is not None:
+        lang = runtime.settings.bot.default_language
+        if update.effective_user is not None and update.effective_user.language_code:
+            from handlers.i18n import normalise_language
+
+            lang = normalise_language(update.effective_user.language_code, lang)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(update.effective_chat.id, t(lang, "error.internal"))
+
+
+def admin_targets(runtime: Runtime) -> list[int]:
+    if runtime.settings.bot.admin_chat_id is not None:
+        return [runtime.settings.bot.admin_chat_id]
+    return sorted(runtime.settings.bot.admins)
+
+
+async def start_background(application: Application, *, poll_feeds: bool = True) -> None:
+    """The outbox sender as a task; feed polling and digests as JobQueue jobs."""
+    from handlers.digest import digest_job  # handlers import app-level pieces lazily
+
+    runtime = get_runtime(application)
+    sender = Sender(runtime.database, application.bot, runtime.pacer, runtime.settings.delivery)
+    runtime.sender = sender
+    runtime.sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+    jobs = application.job_queue
+    if jobs is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jobs.run_repeating(
+        digest_job,
+        interval=DIGEST_CHECK_SECONDS,
+        first=5,
+        name="digests",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    if poll_feeds:
+        from bot.feedjob import poll_job, setup_poller
+
+        await setup_poller(application)
+        jobs.run_repeating(
+            poll_job,
+            interval=runtime.settings.feeds.tick.total_seconds(),
+            first=1,
+            name="poll-feeds",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
+
+
+async def stop_background(runtime: Runtime) -> None:
+    task, runtime.sender_task = runtime.sender_task, None
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@asynccontextmanager
+async def running(
+    application: Application, *, poll_feeds: bool = True, receive: bool = True
+) -> AsyncIterator[Application]:
+    """Initialise, start background work and receive updates (long polling or webhook) until exit."""
+    runtime = get_runtime(application)
+    await application.initialize()
+    try:
+        await post_init(application)
+        await application.start()
+        await start_background(application, poll_feeds=poll_feeds)
+        if receive:
+            await _receive(application, runtime)
+        yield application
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        await stop_background(runtime)
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await post_shutdown(application)
+
+
+async def _receive(application: Application, runtime: Runtime) -> None:
+    bot = runtime.settings.bot
+    updater = application.updater
+    assert updater is not None
+    if bot.mode == "webhook":
+        await updater.start_webhook(
+            listen=bot.webhook.listen,
+            port=bot.webhook.port,
+            url_path=bot.webhook.path,
+            webhook_url=bot.webhook.url,
+            secret_token=bot.webhook.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        return
+    await updater.start_polling(
+        allowed_updates=Update.ALL_TYPES,
+        error_callback=_polling_error,
+        timeout=10,
+    )
+
+
+def _polling_error(error: TelegramError) -> None:
+    log.warning("getUpdates failed: %s", error)
+
+
+async def run(settings: Settings) -> None:
+    """``python -m bot run``: the bot with polling and delivery; console mode when there is no token."""
+    database = Database(settings.database_url)
+    try:
+        await database.upgrade()
+        if settings.bot.token is None:
+            from bot.console import run_console
+
+            await run_console(settings, database)
+            return
+        annotator = await asyncio.to_thread(load_annotator, settings)
+        application = build_application(settings, database, annotator=annotator)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        async with running(application):
+            log.info("bot running (%s)", settings.bot.mode)
+            await stop.wait()
+    finally:
+        await database.aclose()
+
+
+def load_annotator(settings: Settings) -> Any:
+    """The annotator when topics are configured (loading takes a few seconds)."""
+    from analysis import Annotator, load_topics_file
+
+    topics = settings.topics or tuple(load_topics_file())
+    return Annotator.load(topics, settings.analysis)

@@ -1,0 +1,85 @@
+"""Feed polling as a PTB JobQueue job, and the admins' notice when a feed is paused."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from bot.polling import Poller
+from bot.runtime import Runtime, get_runtime
+from feeds.fetch import build_client
+from handlers.i18n import t
+from storage import chats as chat_store
+from storage.db import Database
+from storage.models import Feed, utcnow
+from storage.outbox import PRIORITY_NOTICE, enqueue_message
+
+log = logging.getLogger(__name__)
+
+
+async def setup_poller(application: Application) -> None:
+    runtime = get_runtime(application)
+    feeds = runtime.settings.feeds
+    runtime.http = build_client(feeds.limits, max_connections=feeds.max_concurrency)
+
+    async def on_paused(feed: Feed) -> None:
+        await notify_feed_paused(runtime, feed)
+
+    runtime.poller = Poller(runtime.database, runtime.http, feeds, annotator=runtime.annotator, on_paused=on_paused)
+
+
+async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = get_runtime(context.application)
+    if runtime.poller is None:
+        return
+    results = await runtime.poller.poll_due()
+    if any(r.alerts for r in results):
+        runtime.wake_sender()
+
+
+def admin_chat_ids(runtime: Runtime) -> list[int]:
+    bot = runtime.settings.bot
+    return [bot.admin_chat_id] if bot.admin_chat_id is not None else sorted(bot.admins)
+
+
+async def notify_admins(database: Database, runtime: Runtime, *, key: str, dedupe_key: str, **params: object) -> int:
+    """Queue a notice (catalogue ``key`` in English and Russian) to the admins' chat or each admin.
+
+    Goes through the outbox, so it is paced and survives a restart; returns rows queued."""
+    texts = {lang: t(lang, key, **params) for lang in ("en", "ru")}
+    queued = 0
+    async with database.session() as session:
+        for chat_id in admin_chat_ids(runtime):
+            await chat_store.upsert_chat(
+                session,
+                chat_id=chat_id,
+                type="private" if chat_id > 0 else "supergroup",
+                language=runtime.settings.bot.default_language,
+            )
+            queued += await enqueue_message(
+                session,
+                chat_id=chat_id,
+                kind="notice",
+                dedupe_key=dedupe_key,
+                payload={"texts": texts},
+                priority=PRIORITY_NOTICE,
+            )
+    runtime.wake_sender()
+    return queued
+
+
+async def notify_feed_paused(runtime: Runtime, feed: Feed) -> int:
+    """The notice the poller's ``on_paused`` sends: which feed, why, and since when it fails."""
+    since = feed.first_error_at or utcnow()
+    log.info("telling the admins that feed %s was paused", feed.url)
+    return await notify_admins(
+        runtime.database,
+        runtime,
+        key="admin.feed_paused",
+        dedupe_key=f"paused:{feed.id}:{since:%Y%m%d%H%M}",
+        url=feed.url,
+        title=feed.title or feed.url,
+        error=feed.last_error or "?",
+        since=since.strftime("%Y-%m-%d %H:%M UTC"),
+    )

@@ -1,0 +1,262 @@
+"""Admin commands (user ids in config ``bot.admins``): feeds and their health, stats, chats, OPML."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from io import BytesIO
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.render import pack_messages
+from feeds.errors import FeedError
+from feeds.fetch import build_client, fetch_feed
+from feeds.models import CacheValidators, Fetched
+from feeds.parse import parse_feed
+from feeds.safety import check_url_allowed
+from handlers.common import bot_admin, ensure_chat, reply, runtime_of
+from handlers.i18n import t
+from handlers.opml import OpmlError, OpmlFeed, build_opml, parse_opml
+from storage import chats as chat_store
+from storage import feeds as feed_store
+from storage import outbox, reports
+from storage import subscriptions as sub_store
+from storage.models import Feed, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _when(value: datetime | None, lang: str) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else t(lang, "admin.never")
+
+
+async def _guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The chat's language when the user is a bot admin; otherwise refuse and return None."""
+    chat = await ensure_chat(update, context)
+    if not bot_admin(update, context):
+        await reply(update, chat.lang, "error.not_bot_admin")
+        return None
+    return chat.lang
+
+
+async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    async with runtime_of(context).database.read_session() as session:
+        feeds = await feed_store.list_feeds(session)
+        per_week = await feed_store.count_items_per_feed(session, utcnow() - timedelta(days=7))
+    if not feeds:
+        await reply(update, lang, "admin.no_feeds")
+        return
+    lines = []
+    for feed in feeds:
+        key = "admin.feed_line" if feed.active else "admin.feed_line_paused"
+        lines.append(
+            t(
+                lang,
+                key,
+                id=feed.id,
+                title=feed.title or feed.url,
+                url=feed.url,
+                ok=_when(feed.last_ok_at, lang),
+                errors=feed.error_count,
+                error=feed.last_error or "",
+                per_day=f"{per_week.get(feed.id, 0) / 7:.1f}",
+                reason=feed.pause_reason or "",
+            )
+        )
+    for text in pack_messages(t(lang, "admin.feeds_header", count=len(feeds)), lines):
+        await update.effective_message.reply_text(text, do_quote=False)
+
+
+async def _find_feed(context: ContextTypes.DEFAULT_TYPE, ref: str) -> Feed | None:
+    async with runtime_of(context).database.read_session() as session:
+        if ref.isdigit():
+            return await feed_store.get_feed(session, int(ref))
+        return await feed_store.get_feed_by_url(session, ref)
+
+
+async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    args = context.args or []
+    if len(args) != 1 or not args[0].startswith(("http://", "https://")):
+        await reply(update, lang, "admin.addfeed_usage")
+        return
+    url = args[0]
+    runtime = runtime_of(context)
+    limits = runtime.settings.feeds.limits
+    async with runtime.database.read_session() as session:
+        if await feed_store.get_feed_by_url(session, url) is not None:
+            await reply(update, lang, "admin.feed_exists", url=url)
+            return
+    client = runtime.http or build_client(limits, max_connections=2)
+    try:
+        await check_url_allowed(url, allow_private=limits.allow_private_addresses)
+        response = await fetch_feed(client, url, CacheValidators(), limits)
+        if not isinstance(response, Fetched):
+            raise FeedError("the server answered 304 Not Modified to a first request")
+        parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type)
+    except FeedError as exc:
+        await reply(update, lang, "admin.addfeed_failed", url=url, code=exc.code, error=str(exc)[:300])
+        return
+    finally:
+        if client is not runtime.http:
+            await client.aclose()
+    try:
+        async with runtime.database.session() as session:
+            feed = await feed_store.add_feed(
+                session,
+                url,
+                title=parsed.title or None,
+                language=parsed.language,
+                interval=runtime.settings.feeds.default_interval,
+            )
+    except feed_store.FeedExists:
+        await reply(update, lang, "admin.feed_exists", url=url)
+        return
+    await reply(update, lang, "admin.feed_added", id=feed.id, title=parsed.title or url, count=len(parsed.entries))
+
+
+async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    args = context.args or []
+    feed = await _find_feed(context, args[0]) if len(args) == 1 else None
+    if feed is None:
+        await reply(update, lang, "admin.feed_unknown", ref=" ".join(args), usage="/removefeed")
+        return
+    async with runtime_of(context).database.session() as session:
+        await feed_store.remove_feed(session, feed.url)
+    await reply(update, lang, "admin.feed_removed", title=feed.title or feed.url)
+
+
+async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pauses an active feed, resumes a paused one."""
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    args = context.args or []
+    feed = await _find_feed(context, args[0]) if len(args) == 1 else None
+    if feed is None:
+        await reply(update, lang, "admin.feed_unknown", ref=" ".join(args), usage="/pausefeed")
+        return
+    async with runtime_of(context).database.session() as session:
+        await feed_store.set_feed_active(
+            session, feed.url, not feed.active, reason=None if not feed.active else "admin"
+        )
+    await reply(
+        update, lang, "admin.feed_resumed" if not feed.active else "admin.feed_paused_now", title=feed.title or feed.url
+    )
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    runtime = runtime_of(context)
+    now = utcnow()
+    async with runtime.database.read_session() as session:
+        chats = await chat_store.count_chats_by_type(session)
+        subs = await sub_store.count_subscriptions(session)
+        day = await reports.count_items_since(session, now - timedelta(days=1))
+        week = await reports.count_items_since(session, now - timedelta(days=7))
+        queue = await outbox.count_by_status(session)
+        feeds = await reports.count_feeds(session)
+    active = sum(n for (_, on), n in chats.items() if on)
+    inactive = sum(n for (_, on), n in chats.items() if not on)
+    sender = runtime.sender.stats if runtime.sender else None
+    await reply(
+        update,
+        lang,
+        "admin.stats",
+        chats=active,
+        inactive=inactive,
+        subs=subs,
+        day=day,
+        week=week,
+        feeds=feeds["active"],
+        paused=feeds["paused"],
+        queue=", ".join(f"{k} {v}" for k, v in sorted(queue.items())) or "—",
+        sent=sender.sent if sender else 0,
+        waits=sender.flood_waits if sender else 0,
+    )
+
+
+async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    async with runtime_of(context).database.read_session() as session:
+        chats = await chat_store.list_chats(session, limit=200)
+    lines = [
+        t(
+            lang,
+            "admin.chat_line",
+            id=c.id,
+            type=c.type,
+            title=c.title or c.username or "—",
+            lang=c.language,
+            state=t(lang, "admin.active" if c.active else "admin.inactive"),
+        )
+        for c in chats
+    ]
+    for text in pack_messages(t(lang, "admin.chats_header", count=len(chats)), lines):
+        await update.effective_message.reply_text(text, do_quote=False)
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    async with runtime_of(context).database.read_session() as session:
+        feeds = await feed_store.list_feeds(session)
+    data = build_opml([OpmlFeed(f.url, f.title) for f in feeds])
+    await update.effective_message.reply_document(
+        InputFile(BytesIO(data), filename="coopwatch-feeds.opml"),
+        caption=t(lang, "admin.exported", count=len(feeds)),
+        do_quote=False,
+    )
+
+
+async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = await _guard(update, context)
+    if lang is None:
+        return
+    document = update.effective_message.document
+    runtime = runtime_of(context)
+    try:
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        entries = parse_opml(data)
+    except OpmlError as exc:
+        await reply(update, lang, "admin.opml_bad", error=str(exc))
+        return
+    added = skipped = 0
+    async with runtime.database.session() as session:
+        for entry in entries:
+            if await feed_store.get_feed_by_url(session, entry.url) is not None:
+                skipped += 1
+                continue
+            await feed_store.add_feed(
+                session, entry.url, title=entry.title, interval=runtime.settings.feeds.default_interval
+            )
+            added += 1
+    await reply(update, lang, "admin.opml_done", added=added, skipped=skipped)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("feeds", feeds_command))
+    application.add_handler(CommandHandler("addfeed", addfeed))
+    application.add_handler(CommandHandler("removefeed", removefeed))
+    application.add_handler(CommandHandler("pausefeed", pausefeed))
+    application.add_handler(CommandHandler("stats", stats))
+    application.add_handler(CommandHandler("chats", chats_command))
+    application.add_handler(CommandHandler("export", export))
+    opml = filters.Document.FileExtension("opml") | filters.Document.FileExtension("xml")
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & opml, import_opml))

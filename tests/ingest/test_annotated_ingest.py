@@ -1,0 +1,70 @@
+"""Ingest with the real annotator: topics and entities are stored with the item, and the item's outbox
+rows are written in the same transaction, only for the subscriptions the item fits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from analysis import Annotator
+from bot.polling import Poller
+from bot.settings import load_settings
+from feeds.fetch import build_client
+from storage import chats, subscriptions
+from storage.models import Item, OutboxMessage, utcnow
+from tests.ingest.conftest import add_feeds
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Annotator:
+    settings = load_settings(ROOT / "config.toml", {})
+    return Annotator.load(settings.topics, settings.analysis)
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Региональные новости</title><language>ru</language>
+<item><guid>rescue-1</guid><link>https://news.example.kz/rescue-1</link>
+<title>Спасатели МЧС Казахстана и Кыргызстана провели совместные поисковые работы после схода селя</title>
+<description>Спасательные отряды двух стран эвакуировали жителей горного села и доставили палатки,
+одеяла и питьевую воду пострадавшим семьям.</description>
+<pubDate>Tue, 04 Mar 2025 09:00:00 GMT</pubDate></item>
+<item><guid>football-1</guid><link>https://news.example.kz/football-1</link>
+<title>Сборная Узбекистана по футболу начала тренировочный сбор в Ташкенте</title>
+<description>Главный тренер вызвал двадцать шесть игроков на матчи отборочного турнира.</description>
+<pubDate>Tue, 04 Mar 2025 10:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+async def test_annotated_items_reach_only_fitting_subscriptions(database, feed_settings, feed_server, annotator):
+    async with database.session() as session:
+        for chat_id in (101, 202, 303):
+            await chats.upsert_chat(session, chat_id=chat_id, type="private")
+        await subscriptions.add_subscription(session, 101, topic="emergency_response", country="KZ")
+        await subscriptions.add_subscription(session, 202, topic="public_health", country=None)
+        await subscriptions.add_subscription(session, 303, topic=None, country="UZ")
+        # Subscriptions predate the items: a new subscription never replays history.
+        for sub in await subscriptions.list_subscriptions(session, 101) + await subscriptions.list_subscriptions(
+            session, 202
+        ) + await subscriptions.list_subscriptions(session, 303):
+            sub.created_at = utcnow() - timedelta(minutes=5)
+
+    url = feed_server.set_feed(f"/annotated-{id(database)}", FEED.encode())
+    await add_feeds(database, url)
+    async with build_client(feed_settings.limits, max_connections=2) as client:
+        [result] = await Poller(database, client, feed_settings, annotator).poll_due()
+    assert (result.new_items, result.alerts) == (2, 1)
+
+    async with database.read_session() as session:
+        items = {i.guid: i for i in (await session.scalars(select(Item))).all()}
+        rescue, football = items["rescue-1"], items["football-1"]
+        assert [t.topic for t in rescue.topics] == ["emergency_response"]
+        assert {c.country for c in rescue.countries} >= {"KZ", "KG"}
+        assert rescue.language == "ru" and rescue.short_summary
+        assert football.topics == []  # off-topic: stored and searchable, never pushed
+        rows = (await session.scalars(select(OutboxMessage))).all()
+        assert [(r.chat_id, r.item_id, r.kind) for r in rows] == [(101, rescue.id, "alert")]

@@ -81,7 +81,7 @@ class Harness:
         user_id: int | None = None,
         thread: int | None = None,
         expect: int | None = 1,
-        timeout: float = 10,
+        timeout: float = 10,  # noqa: ASYNC109
     ) -> list[SentMessage]:
         """A user writes; wait for ``expect`` new bot messages in that chat and return them."""
         before = len(self.emulator.sent_messages(chat_id))
@@ -97,11 +97,11 @@ class Harness:
         await self.wait(lambda: bool(self.emulator.callback_answers(query_id)))
         return query_id
 
-    async def consumed(self, timeout: float = 10) -> None:
+    async def consumed(self, timeout: float = 10) -> None:  # noqa: ASYNC109
         await asyncio.to_thread(self.emulator.wait_until_consumed, timeout)
         await asyncio.sleep(0.2)  # the handler runs after the fetch
 
-    async def wait(self, condition: Callable[[], bool], timeout: float = 10) -> None:
+    async def wait(self, condition: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
@@ -175,3 +175,18 @@ async def harness(emulator: Emulator, sqlite_database: Database, bot_tables: dic
     app = build_application(settings, sqlite_database)
     async with running(app, poll_feeds=False):
         yield Harness(app, emulator, sqlite_database)
+
+
+async def subscribers(database: Database, chat_ids: list[int], topic: str | None = "emergency_response",
+                      country: str | None = None, **settings: Any) -> None:
+    """Chats subscribed directly in storage (for fan-out tests that need many chats fast)."""
+    from storage import chats as chat_store
+    from storage import subscriptions as sub_store
+
+    async with database.session() as session:
+        for chat_id in chat_ids:
+            await chat_store.upsert_chat(session, chat_id=chat_id, type="private" if chat_id > 0 else "supergroup",
+                                         language="en")
+            await sub_store.add_subscription(session, chat_id, topic=topic, country=country)
+            if settings:
+                await chat_store.update_settings(session, chat_id, **settings)

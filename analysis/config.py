@@ -189,7 +189,7 @@ class AnalysisSettings:
     classifier_path: str | None = None  # trained weights; None = the file shipped in the package
     examples_path: str | None = None  # labelled corpus; None = the file shipped in the package
     rule_weight: float = 0.35  # share of the keyword score in the fused score
-    support_threshold: float = 0.3  # score a topic in requires_any must reach
+    support_threshold: float = 0.4  # score a topic in requires_any must reach
     threads: int = 1
     batch_size: int = 32
     max_chars: int = 20000  # text cap per item; longer input is cut, never rejected

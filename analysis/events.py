@@ -82,7 +82,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     ),
 }
 # "press conference" and "exercise of rights" are not events of interest.
-_NOT_EVENTS = ("press conference", "пресс-конференция", "exercise of", "course of", "в ходе", "in the course")
+_NOT_EVENTS = (
+    "press conference",
+    "пресс-конференция",
+    "exercise of rights",
+    "exercise of power",
+    "course of",
+    "in the course",
+)
 _LOC_PREP = {"in", "at", "в", "во", "on"}
 
 

@@ -15,37 +15,42 @@ from analysis.text import Token
 # entries starting with "~" are lower-case adjectives (Russian), matched in any case.
 _EXTRA: dict[str, str] = {
     "KZ": "Kazakhstan|Kazakh|Kazakhstani|Kazakhstanis|Kazakhs|Astana|Nur-Sultan|Almaty|Shymkent|Казахстан|"
-    "Республика Казахстан|Астана|Нур-Султан|Алматы|Шымкент|~казахстанский|~казахский|казахстанец|казахстанцы",
+    "Республика Казахстан|Астана|Нур-Султан|Алматы|Шымкент|Караганда|Семей|Уральск|Актобе|Актау|"
+    "Петропавловск|~казахстанский|~казахский|казахстанец|казахстанцы",
     "KG": "Kyrgyzstan|Kyrgyz Republic|Kyrgyz|Kyrgyzstani|Bishkek|Osh|Issyk-Kul|Кыргызстан|Киргизия|"
     "Кыргызская Республика|Бишкек|Ош|Иссык-Куль|~кыргызский|~киргизский|~кыргызстанский",
-    "TJ": "Tajikistan|Tajik|Tajikistani|Dushanbe|Таджикистан|Республика Таджикистан|Душанбе|~таджикский|"
+    "TJ": "Tajikistan|Tajik|Tajikistani|Dushanbe|Khujand|Khorog|Таджикистан|Республика Таджикистан|"
+    "Душанбе|Худжанд|Хорог|~таджикский|"
     "~таджикистанский",
     "TM": "Turkmenistan|Turkmen|Ashgabat|Туркменистан|Туркмения|Ашхабад|~туркменский",
-    "UZ": "Uzbekistan|Uzbek|Uzbekistani|Tashkent|Samarkand|Узбекистан|Республика Узбекистан|Ташкент|Самарканд|"
+    "UZ": "Uzbekistan|Uzbek|Uzbekistani|Tashkent|Samarkand|Bukhara|Termez|Nukus|Karakalpakstan|"
+    "Узбекистан|Республика Узбекистан|Ташкент|Самарканд|Бухара|Термез|Нукус|Каракалпакстан|"
     "~узбекский|~узбекистанский",
     "CN": "China|PRC|People's Republic of China|Chinese|Beijing|Shanghai|Shenzhen|Urumqi|Xinjiang|КНР|Китай|"
     "Китайская Народная Республика|Пекин|Шанхай|Шэньчжэнь|Урумчи|Синьцзян|~китайский",
-    "RU": "Russia|Russian Federation|Russian|Moscow|St Petersburg|Saint Petersburg|Россия|Российская Федерация|РФ|"
+    "RU": "Russia|Russian Federation|Russian|Moscow|St Petersburg|Saint Petersburg|Россия|"
+    "Российская Федерация|РФ|"
     "Москва|Санкт-Петербург|Новосибирск|~российский",
     "IN": "India|Indian|New Delhi|Delhi|Mumbai|Индия|Нью-Дели|Дели|Мумбаи|~индийский",
     "PK": "Pakistan|Pakistani|Islamabad|Karachi|Lahore|Пакистан|Исламабад|Карачи|~пакистанский",
     "IR": "Iran|Iranian|Tehran|Иран|Тегеран|~иранский",
     "BY": "Belarus|Belarusian|Minsk|Беларусь|Белоруссия|Республика Беларусь|Минск|~белорусский",
     "MN": "Mongolia|Mongolian|Ulaanbaatar|Ulan Bator|Монголия|Улан-Батор|~монгольский",
-    "AF": "Afghanistan|Afghan|Kabul|Афганистан|Кабул|~афганский",
+    "AF": "Afghanistan|Afghan|Kabul|Herat|Kandahar|Афганистан|Кабул|Герат|Кандагар|~афганский",
     "AZ": "Azerbaijani|Baku|Азербайджан|Баку|~азербайджанский",
     "AM": "Armenian|Yerevan|Армения|Ереван|~армянский",
     "GE": "Georgian|Tbilisi|Грузия|Тбилиси|~грузинский",
     "UA": "Ukrainian|Kyiv|Kiev|Украина|Киев|~украинский",
-    "TR": "Turkey|Türkiye|Turkish|Ankara|Istanbul|Турция|Анкара|Стамбул|~турецкий",
+    "TR": "Turkey|Türkiye|Turkish|Ankara|Istanbul|Antalya|Турция|Анкара|Стамбул|Анталья|~турецкий",
     "US": "United States|USA|US|American|Washington|США|Соединенные Штаты|Вашингтон|~американский",
     "GB": "United Kingdom|UK|Britain|British|London|Великобритания|Лондон|~британский",
     "DE": "German|Berlin|Германия|Берлин|~германский|~немецкий",
     "FR": "French|Paris|Франция|Париж|~французский",
     "JP": "Japanese|Tokyo|Япония|Токио|~японский",
-    "KR": "South Korea|Korea|South Korean|Seoul|Южная Корея|Республика Корея|Корея|Сеул|~южнокорейский",
+    "KR": "South Korea|Korea|South Korean|Korean|Seoul|Южная Корея|Республика Корея|Корея|Сеул|~южнокорейский",
     "KP": "North Korea|Pyongyang|КНДР|Северная Корея|Пхеньян",
-    "IT": "Italian|Rome|Италия|Рим|~итальянский",
+    "IT": "Italian|Milan|Rome|Италия|Рим|~итальянский",
+    "ES": "Spanish|Madrid|Испания|Мадрид|~испанский",
     "CH": "Swiss|Geneva|Bern|Швейцария|Женева|Берн|~швейцарский",
     "BE": "Belgian|Brussels|Бельгия|Брюссель|~бельгийский",
     "AT": "Austrian|Vienna|Австрия|Вена|~австрийский",

@@ -155,7 +155,7 @@ def ru_forms(word: str) -> frozenset[str]:
 _SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"»”)]?\s+(?=[\"«“(]?[A-ZА-ЯЁ0-9])")
 _ABBREV_END = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|No|vs|etc|Inc|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct"
-    r"|Nov|Dec|U\.S|U\.N|т\.е|т\.д|т\.п|г|гг|им|ул|д|см|тыс|млн|млрд|руб|проф|акад|[A-ZА-ЯЁ])\.)$"
+    r"|Nov|Dec|U\.S|U\.N|т\.е|т\.д|т\.п|г|гг|им|ул|д|см|тыс|млн|млрд|руб|проф|акад|Проф|Акад|Ген|янв|фев|февр|мар|апр|авг|сен|сент|окт|нояб|дек|[A-ZА-ЯЁ])\.)$"
 )
 
 

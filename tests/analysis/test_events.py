@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analysis.dates import find_dates
+from tests.analysis.conftest import item
+
+REF = date(2024, 10, 10)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("11–15 December 2024", date(2024, 12, 11), date(2024, 12, 15)),
+        ("11-15 December", date(2024, 12, 11), date(2024, 12, 15)),
+        ("from December 11 to 15", date(2024, 12, 11), date(2024, 12, 15)),
+        ("from December 11 to 15, 2023", date(2023, 12, 11), date(2023, 12, 15)),
+        ("December 11-15, 2024", date(2024, 12, 11), date(2024, 12, 15)),
+        ("с 11 по 15 декабря 2024 года", date(2024, 12, 11), date(2024, 12, 15)),
+        ("с 11 по 15 декабря", date(2024, 12, 11), date(2024, 12, 15)),
+        ("11–15 декабря 2024 г.", date(2024, 12, 11), date(2024, 12, 15)),
+        ("from 28 November to 2 December 2024", date(2024, 11, 28), date(2024, 12, 2)),
+        ("November 28 – December 2, 2024", date(2024, 11, 28), date(2024, 12, 2)),
+        ("с 28 ноября по 2 декабря", date(2024, 11, 28), date(2024, 12, 2)),
+        ("on 3 September", date(2024, 9, 3), date(2024, 9, 3)),
+        ("on September 3", date(2024, 9, 3), date(2024, 9, 3)),
+        ("On 28th of May 2020", date(2020, 5, 28), date(2020, 5, 28)),
+        ("3 сентября 2021 года", date(2021, 9, 3), date(2021, 9, 3)),
+        ("11.12.2024", date(2024, 12, 11), date(2024, 12, 11)),
+        ("20.05.2024–22.05.2024", date(2024, 5, 20), date(2024, 5, 22)),
+        ("2024-12-11", date(2024, 12, 11), date(2024, 12, 11)),
+        ("next Tuesday", date(2024, 10, 15), date(2024, 10, 15)),
+        ("tomorrow", date(2024, 10, 11), date(2024, 10, 11)),
+        ("завтра", date(2024, 10, 11), date(2024, 10, 11)),
+        ("послезавтра", date(2024, 10, 12), date(2024, 10, 12)),
+        ("в следующий вторник", date(2024, 10, 15), date(2024, 10, 15)),
+        ("the drill will take place on Monday", date(2024, 10, 14), date(2024, 10, 14)),
+        ("the meeting was held on Monday", date(2024, 10, 7), date(2024, 10, 7)),
+    ],
+)
+def test_date_forms(text, start, end):
+    spans = find_dates(text, REF)
+    assert spans, text
+    assert (spans[0].start, spans[0].end) == (start, end)
+
+
+def test_year_comes_from_published_across_year_end():
+    assert find_dates("on 10 January", date(2024, 12, 20))[0].start == date(2025, 1, 10)
+    assert find_dates("on 28 December", date(2025, 1, 5))[0].start == date(2024, 12, 28)
+
+
+def test_no_dates_in_plain_numbers():
+    assert find_dates("In May 2020 about 300 people and 15 teams", REF) == []
+    assert find_dates("31 February 2024", REF) == []
+
+
+def test_relative_dates_need_published():
+    assert find_dates("tomorrow", None) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind", "start", "end", "location"),
+    [
+        (
+            "Joint exercise of rescuers in Bishkek",
+            "It runs 11–15 December 2024.",
+            "exercise",
+            "2024-12-11",
+            "2024-12-15",
+            "Bishkek",
+        ),
+        ("Вебинар по биобезопасности", "Вебинар пройдет завтра.", "webinar", "2024-10-11", "2024-10-11", None),
+        (
+            "Семинар в Ташкенте",
+            "С 11 по 15 декабря 2024 года пройдет семинар.",
+            "workshop",
+            "2024-12-11",
+            "2024-12-15",
+            "Ташкент",
+        ),
+        (
+            "Ministers to meet next Tuesday",
+            "The meeting will discuss the action plan.",
+            "meeting",
+            "2024-10-15",
+            "2024-10-15",
+            None,
+        ),
+        ("SCO summit opens in Astana on 3 July", "", "summit", "2024-07-03", "2024-07-03", "Astana"),
+        (
+            "Conference on disaster risk",
+            "From December 11 to 15 experts meet.",
+            "conference",
+            "2024-12-11",
+            "2024-12-15",
+            None,
+        ),
+        (
+            "Training course for lab staff",
+            "The course starts on 3 September.",
+            "training",
+            "2024-09-03",
+            "2024-09-03",
+            None,
+        ),
+        (
+            "Визит делегации в Москву",
+            "Визит состоится с 28 ноября по 2 декабря.",
+            "visit",
+            "2024-11-28",
+            "2024-12-02",
+            "Москва",
+        ),
+    ],
+)
+def test_events(annotator, title, summary, kind, start, end, location):
+    ann = annotator.annotate(item(title, summary))
+    ev = ann.events[0].to_json()
+    assert (ev["kind"], ev["start"], ev["end"], ev["location"]) == (kind, start, end, location)
+
+
+def test_press_conference_is_not_an_event(annotator):
+    assert annotator.annotate(item("Minister speaks at press conference", "He answered questions.")).events == []
+
+
+def test_event_without_date(annotator):
+    ev = annotator.annotate(item("Rescuers hold a drill", "No date was given.")).events
+    assert ev and ev[0].kind == "exercise" and ev[0].start is None

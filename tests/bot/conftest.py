@@ -177,16 +177,22 @@ async def harness(emulator: Emulator, sqlite_database: Database, bot_tables: dic
         yield Harness(app, emulator, sqlite_database)
 
 
-async def subscribers(database: Database, chat_ids: list[int], topic: str | None = "emergency_response",
-                      country: str | None = None, **settings: Any) -> None:
+async def subscribers(
+    database: Database,
+    chat_ids: list[int],
+    topic: str | None = "emergency_response",
+    country: str | None = None,
+    **settings: Any,
+) -> None:
     """Chats subscribed directly in storage (for fan-out tests that need many chats fast)."""
     from storage import chats as chat_store
     from storage import subscriptions as sub_store
 
     async with database.session() as session:
         for chat_id in chat_ids:
-            await chat_store.upsert_chat(session, chat_id=chat_id, type="private" if chat_id > 0 else "supergroup",
-                                         language="en")
+            await chat_store.upsert_chat(
+                session, chat_id=chat_id, type="private" if chat_id > 0 else "supergroup", language="en"
+            )
             await sub_store.add_subscription(session, chat_id, topic=topic, country=country)
             if settings:
                 await chat_store.update_settings(session, chat_id, **settings)

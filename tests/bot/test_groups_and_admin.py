@@ -61,8 +61,9 @@ async def test_channel_is_managed_from_a_private_chat_by_an_admin_of_both(harnes
     channel = -100777
     h.emulator.add_user(GROUP_ADMIN, "Dana")
     h.emulator.add_user(MEMBER, "Erlan")
-    h.emulator.add_chat(channel, "channel", "CA Alerts", username="ca_alerts", admins=[GROUP_ADMIN],
-                        bot_status="administrator")
+    h.emulator.add_chat(
+        channel, "channel", "CA Alerts", username="ca_alerts", admins=[GROUP_ADMIN], bot_status="administrator"
+    )
     [refused] = await h.say(MEMBER, "/subscribe @ca_alerts public_health KZ")
     assert "Only an administrator of @ca_alerts" in refused.text
     [done] = await h.say(GROUP_ADMIN, "/subscribe @ca_alerts public_health KZ")
@@ -123,10 +124,12 @@ async def test_non_admin_addfeed_is_refused_and_admin_addfeed_works(harness: Har
 async def test_opml_export_and_import(harness: Harness) -> None:
     h = harness
     h.emulator.add_user(ADMIN, "Admin")
-    opml = (b'<?xml version="1.0"?><opml version="2.0"><head/><body>'
-            b'<outline text="A" xmlUrl="https://a.example.org/rss"/>'
-            b'<outline text="B"><outline text="C" xmlUrl="https://c.example.org/feed"/></outline>'
-            b'</body></opml>')
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        b'<outline text="A" xmlUrl="https://a.example.org/rss"/>'
+        b'<outline text="B"><outline text="C" xmlUrl="https://c.example.org/feed"/></outline>'
+        b"</body></opml>"
+    )
     before = len(h.emulator.sent_messages(ADMIN))
     h.emulator.inject_document(ADMIN, opml, "feeds.opml")
     msgs = await h.emulator.wait_for_messages_async(ADMIN, before + 1)

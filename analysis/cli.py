@@ -185,3 +185,30 @@ def run_retrain(
             os.unlink(tmp)
     per_topic = {t: sum(t in ex.topics for ex in examples) for t in ids}
     return RetrainReport(out_path, len(examples), per_topic, embedder.name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Stand-alone entry (`python -m analysis.cli annotate|retrain`) with the packaged topics and defaults;
+    `python -m bot` wires the same functions to config.toml."""
+    import argparse
+    import sys
+
+    from analysis.config import DEFAULT_CLASSIFIER_PATH, DEFAULT_EXAMPLES_PATH, load_topics_file
+
+    ap = argparse.ArgumentParser(prog="python -m analysis.cli")
+    ap.add_argument("command", choices=["annotate", "retrain"])
+    ap.add_argument("--embedder", default=AnalysisSettings.embedder)
+    ap.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES_PATH)
+    ap.add_argument("--out", type=Path, default=DEFAULT_CLASSIFIER_PATH)
+    args = ap.parse_args(argv)
+    topics = load_topics_file()
+    settings = AnalysisSettings(embedder=args.embedder)
+    if args.command == "retrain":
+        report = run_retrain(topics, settings, args.examples, args.out)
+        print(f"trained on {report.examples} examples with {report.embedder}: {report.per_topic} -> {report.out_path}")
+        return 0
+    return run_annotate(Annotator.load(topics, settings), sys.stdin, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -130,7 +130,10 @@ def ru_forms(word: str) -> frozenset[str]:
     forms = {w}
     if len(w) <= 3:
         return frozenset(forms)
-    if w[-2:] in ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие"):
+    if w.endswith("ие") and len(w) > 5:
+        # neuter nouns (совещание, наводнение) far outnumber plural adjectives in dictionary-form patterns
+        forms.update(w[:-1] + e for e in ("я", "ю", "ем", "и", "й", "ям", "ями", "ях"))
+    elif w[-2:] in ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые"):
         base = w[:-2]
         forms.update(base + e for e in _ADJ_ENDINGS)
     elif w.endswith("ия"):

@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Feed, Item, ItemCountry, ItemOrg, ItemSearch, ItemTopic
@@ -46,7 +47,7 @@ __all__ = [
     "search_items",
 ]
 
-RECENCY_HALF_LIFE_DAYS = 30.0
+RECENCY_DAYS = 30.0
 # SQLite re-ranks the best BM25 candidates by recency; this many at least (the boost is at most 2x).
 CANDIDATE_POOL = 200
 _INDEX_BATCH = 500
@@ -75,9 +76,9 @@ class SearchPage:
 
 
 def recency_factor(published: datetime, now: datetime) -> float:
-    """1.0 for a story published now, falling to 0.5 for an old one (half the way every 30 days)."""
+    """1.0 for a story published now, 0.75 at 30 days, tending to 0.5 for old ones (the SQL uses the same)."""
     age_days = max(0.0, (now - published).total_seconds() / 86400.0)
-    return 0.5 + 0.5 * 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)
+    return 0.5 + 0.5 / (1.0 + age_days / RECENCY_DAYS)
 
 
 async def index_items(session: AsyncSession, item_ids: Iterable[int]) -> int:
@@ -115,7 +116,7 @@ async def search_items(
         scored = await _sqlite_ranked(session, parsed, limit + 1, offset, now)
     else:
         scored = await _postgres_ranked(session, parsed, limit + 1, offset, now)
-    results = [_result(item, score, parsed) for item, score in scored[:limit]]
+    results = _results(scored[:limit], parsed)
     return SearchPage(query=query, results=results, offset=offset, limit=limit, has_more=len(scored) > limit)
 
 
@@ -147,35 +148,70 @@ def _like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-async def _latest(session: AsyncSession, filters: Filters, limit: int, offset: int) -> list[tuple[Item, float]]:
+def _shown(*source: Any) -> list[Any]:
+    """The columns a result shows, so one query per search fetches everything (no relationship loads)."""
+    return [
+        *source,
+        Item.published_at,
+        Item.title,
+        Item.url,
+        Item.summary,
+        Item.short_summary,
+        Feed.title.label("feed_title"),
+        Feed.url.label("feed_url"),
+    ]
+
+
+async def _latest(session: AsyncSession, filters: Filters, limit: int, offset: int) -> list[tuple[Row, float]]:
     stmt = (
-        select(Item)
+        select(*_shown(Item.id))
+        .join(Feed, Feed.id == Item.feed_id)
         .where(*_filter_clauses(filters))
         .order_by(Item.published_at.desc(), Item.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    return [(item, 0.0) for item in (await session.scalars(stmt)).all()]
+    return [(row, 0.0) for row in (await session.execute(stmt)).all()]
 
 
 async def _sqlite_ranked(
     session: AsyncSession, parsed: SearchQuery, limit: int, offset: int, now: datetime
-) -> list[tuple[Item, float]]:
+) -> list[tuple[Row, float]]:
     # The MATCH string is built from quoted stems and is bound as a parameter, never spliced into SQL.
     pool = max(CANDIDATE_POOL, 2 * (offset + limit))
     clauses = _filter_clauses(parsed.filters)
-    stmt = select(_FTS.c.rowid, _FTS.c.rank).where(text("items_fts MATCH :match"))
+    best = select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank")).where(text("items_fts MATCH :match"))
     if clauses:
-        stmt = stmt.join(Item, Item.id == _FTS.c.rowid).where(*clauses)
-    stmt = stmt.order_by(_FTS.c.rank).limit(pool)
+        best = best.join(Item, Item.id == _FTS.c.rowid).where(*clauses)
+    # BM25 picks the candidates (FTS5's rank is negative: lower is better); recency re-ranks them.
+    best = best.order_by(_FTS.c.rank).limit(pool).subquery()
+    now_text = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    age_days = func.max(0.0, func.julianday(now_text) - func.julianday(Item.published_at))
+    score = (-best.c.rank * _recency_sql(age_days)).label("score")
+    # Order the candidates on narrow rows, then fetch the shown columns for the page only.
+    page = (
+        select(best.c.id, score, Item.published_at.label("published"))
+        .select_from(best)
+        .join(Item, Item.id == best.c.id)
+        .order_by(score.desc(), Item.published_at.desc(), best.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    stmt = (
+        select(*_shown(page.c.id, page.c.score))
+        .select_from(page)
+        .join(Item, Item.id == page.c.id)
+        .join(Feed, Feed.id == Item.feed_id)
+        .order_by(page.c.score.desc(), page.c.published.desc(), page.c.id.desc())
+    )
     rows = (await session.execute(stmt, {"match": parsed.fts_match()})).all()
-    if not rows:
-        return []
-    bm25 = {int(r[0]): -float(r[1]) for r in rows}  # FTS5 bm25 is negative: lower is better
-    items = (await session.scalars(select(Item).where(Item.id.in_(bm25)))).all()
-    scored = [(item, bm25[item.id] * recency_factor(item.published_at, now)) for item in items]
-    scored.sort(key=lambda pair: (-pair[1], -pair[0].published_at.timestamp(), -pair[0].id))
-    return scored[offset : offset + limit]
+    return [(row, float(row.score)) for row in rows]
+
+
+def _recency_sql(age_days: ColumnElement[Any]) -> ColumnElement[Any]:
+    # Plain arithmetic, so SQLite builds without math functions run it too; mirrors recency_factor.
+    return 0.5 + 0.5 / (1.0 + age_days / RECENCY_DAYS)
 
 
 def _tsquery(term: Term) -> ColumnElement[Any]:
@@ -197,44 +233,47 @@ def _postgres_tsquery(parsed: SearchQuery) -> ColumnElement[Any]:
 
 async def _postgres_ranked(
     session: AsyncSession, parsed: SearchQuery, limit: int, offset: int, now: datetime
-) -> list[tuple[Item, float]]:
+) -> list[tuple[Row, float]]:
     tsv = literal_column("item_search.tsv", type_=TSVECTOR)
     query = _postgres_tsquery(parsed)
     now_param = bindparam("now", now, type_=Item.published_at.type)
     age_days = func.greatest(0.0, func.extract("epoch", now_param - Item.published_at) / 86400.0)
-    recency = 0.5 + 0.5 * func.power(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
-    score = (func.ts_rank_cd(tsv, query) * recency).label("score")
+    score = (func.ts_rank_cd(tsv, query) * _recency_sql(age_days)).label("score")
     stmt = (
-        select(Item, score)
+        select(*_shown(Item.id, score))
         .join(ItemSearch, ItemSearch.item_id == Item.id)
+        .join(Feed, Feed.id == Item.feed_id)
         .where(tsv.op("@@")(query), *_filter_clauses(parsed.filters))
         .order_by(score.desc(), Item.published_at.desc(), Item.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    return [(row[0], float(row[1])) for row in (await session.execute(stmt)).all()]
+    return [(row, float(row.score)) for row in (await session.execute(stmt)).all()]
 
 
 def source_name(item: Item) -> str:
-    feed = item.feed
-    if feed.title:
-        return feed.title
-    return urlsplit(feed.url).hostname or feed.url
+    return _source(item.feed.title, item.feed.url)
 
 
-def _result(item: Item, score: float, parsed: SearchQuery) -> SearchResult:
+def _source(title: str | None, url: str) -> str:
+    return title or urlsplit(url).hostname or url
+
+
+def _results(scored: list[tuple[Row, float]], parsed: SearchQuery) -> list[SearchResult]:
     wanted = parsed.wanted_stems
-    text_ = item.summary or item.short_summary or ""
-    return SearchResult(
-        item_id=item.id,
-        title=item.title,
-        title_html=highlight(item.title, wanted),
-        url=item.url,
-        published=item.published_at,
-        source=source_name(item),
-        snippet_html=snippet(text_, wanted),
-        score=round(score, 6),
-    )
+    return [
+        SearchResult(
+            item_id=row.id,
+            title=row.title,
+            title_html=highlight(row.title, wanted),
+            url=row.url,
+            published=row.published_at,
+            source=_source(row.feed_title, row.feed_url),
+            snippet_html=snippet(row.summary or row.short_summary or "", wanted),
+            score=round(score, 6),
+        )
+        for row, score in scored
+    ]
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_TOPICS_PATH = PACKAGE_DIR / "topics.toml"
+# The topics live in the project's config.toml; there is one copy of them.
+DEFAULT_TOPICS_PATH = PACKAGE_DIR.parent / "config.toml"
 DEFAULT_CLASSIFIER_PATH = PACKAGE_DIR / "data" / "classifier.npz"
 DEFAULT_EXAMPLES_PATH = PACKAGE_DIR / "data" / "examples.jsonl"
 
@@ -172,7 +173,7 @@ def load_topics(raw: list[dict]) -> list[Topic]:
 
 
 def load_topics_file(path: Path = DEFAULT_TOPICS_PATH) -> list[Topic]:
-    """Topics from a TOML file holding ``[[topics]]`` (config.toml or the packaged topics.toml)."""
+    """Topics from a TOML file holding ``[[topics]]`` (by default the project's config.toml)."""
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

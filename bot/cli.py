@@ -252,9 +252,21 @@ def _annotate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _topics(args: argparse.Namespace, settings: Settings) -> int:
-    from analysis.cli import retrain_command
+    from analysis import ClassifierError
+    from analysis.cli import run_retrain
+    from analysis.config import DEFAULT_CLASSIFIER_PATH, DEFAULT_EXAMPLES_PATH
 
-    return retrain_command(settings.topics, settings.analysis, sys.stdout)
+    examples = Path(settings.analysis.examples_path or DEFAULT_EXAMPLES_PATH)
+    out = Path(settings.analysis.classifier_path or DEFAULT_CLASSIFIER_PATH)
+    try:
+        report = run_retrain(settings.topics, settings.analysis, examples, out)
+    except (ClassifierError, OSError) as exc:
+        print(f"coopwatch: retrain failed: {exc}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{topic} {n}" for topic, n in report.per_topic.items())
+    print(f"trained on {report.examples} examples from {examples} with {report.embedder} ({counts})")
+    print(f"weights written to {report.out_path}; restart Coopwatch to use them")
+    return 0
 
 
 def _safe_url(url: str) -> str:

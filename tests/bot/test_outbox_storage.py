@@ -1,0 +1,71 @@
+"""Outbox and chat storage on SQLite and PostgreSQL: claims, one row per chat, leases, migration, digests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage import chats as chat_store
+from storage import outbox
+from storage import subscriptions as sub_store
+from storage.db import Database
+from storage.models import utcnow
+from tests.bot.conftest import store_item, subscribers
+
+
+async def test_claims_take_one_row_per_chat_and_never_the_same_row_twice(database: Database) -> None:
+    await subscribers(database, [1, 2, 3])
+    await store_item(database, "First")
+    await store_item(database, "Second")
+    now = utcnow()
+    async with database.session() as session:
+        first = await outbox.claim_due(session, worker="a", now=now, lease=timedelta(minutes=1), limit=10)
+    assert sorted(r.chat_id for r in first) == [1, 2, 3]
+    async with database.session() as session:
+        other = await outbox.claim_due(session, worker="b", now=now, lease=timedelta(minutes=1), limit=10)
+    assert {r.id for r in other}.isdisjoint({r.id for r in first})  # b gets each chat's second row
+    async with database.session() as session:
+        assert await outbox.claim_due(session, worker="c", now=now, lease=timedelta(minutes=1), limit=10) == []
+        for row in first:
+            await outbox.mark_sent(session, row.id)
+        assert await outbox.release_claims(session, "b") == 3
+    async with database.session() as session:
+        again = await outbox.claim_due(session, worker="c", now=now, lease=timedelta(minutes=1), limit=10,
+                                       exclude_chats=frozenset({2}))
+    assert sorted(r.chat_id for r in again) == [1, 3]
+    async with database.session() as session:  # an expired lease comes back
+        later = await outbox.claim_due(session, worker="d", now=now + timedelta(minutes=2),
+                                       lease=timedelta(minutes=1), limit=10)
+    assert sorted(r.chat_id for r in later) == [1, 2, 3]
+    counts = {}
+    async with database.read_session() as session:
+        counts = await outbox.count_by_status(session)
+    assert counts == {"sent": 3, "pending": 3}
+
+
+async def test_migration_moves_subscriptions_and_pending_rows(database: Database) -> None:
+    await subscribers(database, [-5, -1005])
+    async with database.session() as session:
+        await sub_store.add_subscription(session, -5, topic="public_health", country="KZ")
+    await store_item(database, "Story")
+    async with database.session() as session:
+        await chat_store.migrate_chat(session, -5, -1005)
+    async with database.read_session() as session:
+        subs = await sub_store.list_subscriptions(session, -1005)
+        assert sorted((s.topic or "", s.country or "") for s in subs) == [("emergency_response", ""),
+                                                                         ("public_health", "KZ")]
+        assert await sub_store.list_subscriptions(session, -5) == []
+        assert not (await chat_store.get_chat(session, -5)).active
+        rows = await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10)
+    assert [r.chat_id for r in rows] == [-1005]  # the duplicate alert was dropped, not sent twice
+
+
+async def test_digest_chats_get_held_rows_and_deactivation_drops_them(database: Database) -> None:
+    await subscribers(database, [7], mode="digest")
+    await store_item(database, "Held story")
+    async with database.session() as session:
+        held = await outbox.list_held(session, 7)
+        assert len(held) == 1 and held[0].kind == "digest_item"
+        assert await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1),
+                                      limit=10) == []
+        assert await chat_store.deactivate_chat(session, 7) == 1
+        assert await outbox.list_held(session, 7) == []

@@ -131,8 +131,15 @@ async def build_trend_chart(
     def label(key: str) -> str:
         return topic_label(key, lang, topic_name) if series.group_by == "topic" else country_label(key, lang)
 
-    png = render_lines_png(
-        series.days, series.series, title=title, y_label=t(lang, "trends.y_label"), lang=lang, label=label
+    # Drawing takes a few hundred ms of CPU: keep it off the event loop.
+    png = await asyncio.to_thread(
+        render_lines_png,
+        series.days,
+        series.series,
+        title=title,
+        y_label=t(lang, "trends.y_label"),
+        lang=lang,
+        label=label,
     )
     return series, png, title
 

@@ -1,0 +1,165 @@
+"""/events [upcoming|past] [topic] [country] with paging buttons, and /events ics (an iCalendar file)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.calendar import build_ics
+from bot.charts import country_label, day_label
+from handlers.common import ArgumentError, chat_language, ensure_chat, reply, reply_error, runtime_of
+from handlers.i18n import Safe, catalogue, t
+from storage.events import Event, EventPage, list_events
+from storage.search_query import SearchQueryError, country_code
+
+PAGE_SIZE = 5
+ICS_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class EventsQuery:
+    when: str = "upcoming"
+    topic: str | None = None
+    country: str | None = None
+
+
+def parse_args(args: list[str], topic_ids: tuple[str, ...]) -> EventsQuery:
+    when, topic, country = "upcoming", None, None
+    for arg in args:
+        word = arg.casefold()
+        if word in ("upcoming", "past"):
+            when = word
+        elif word in topic_ids:
+            topic = word
+        else:
+            try:
+                country = country_code(arg)
+            except SearchQueryError:
+                raise ArgumentError("events.bad_args", arg=arg) from None
+    return EventsQuery(when, topic, country)
+
+
+def _kind(lang: str, kind: str) -> str:
+    key = f"events.kind.{kind}"
+    return catalogue().text(lang, key) if catalogue().has(lang, key) else kind.capitalize()
+
+
+def render_event(lang: str, event: Event) -> str:
+    dates = day_label(event.start, lang)
+    if event.end != event.start:
+        dates = f"{dates} – {day_label(event.end, lang)}"
+    dates = f"{dates} {event.end.year}"
+    place = t(lang, "events.place", place=event.location) if event.location else ""
+    names = ", ".join(country_label(c, lang) for c in event.countries)
+    countries = t(lang, "events.countries", countries=names) if names else ""
+    more = t(lang, "events.more_sources", count=len(event.sources) - 1) if len(event.sources) > 1 else ""
+    return t(
+        lang,
+        "events.item",
+        kind=_kind(lang, event.kind),
+        dates=dates,
+        place=_safe(place),
+        countries=_safe(countries),
+        url=event.url or "",
+        title=event.title,
+        more=_safe(more),
+    )
+
+
+def _safe(text: str) -> Safe:
+    return Safe(text)  # these parts come from the catalogue, already escaped
+
+
+def render_page(lang: str, page: EventPage, when: str) -> str:
+    if not page.events:
+        return t(lang, f"events.empty_{when}")
+    header = t(lang, f"events.header_{when}", first=page.offset + 1, last=page.offset + len(page.events))
+    return "\n\n".join([header, *(render_event(lang, e) for e in page.events)])[:4096]
+
+
+def _callback(query: EventsQuery, topic_ids: tuple[str, ...], offset: int) -> str:
+    topic = str(topic_ids.index(query.topic)) if query.topic in topic_ids else "-"
+    return f"e:{query.when[0]}:{topic}:{query.country or '-'}:{offset}"  # well under 64 bytes
+
+
+def keyboard(lang: str, query: EventsQuery, topic_ids: tuple[str, ...], page: EventPage) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page.offset > 0:
+        data = _callback(query, topic_ids, max(0, page.offset - page.limit))
+        buttons.append(InlineKeyboardButton(t(lang, "events.prev"), callback_data=data))
+    if page.has_more:
+        data = _callback(query, topic_ids, page.offset + page.limit)
+        buttons.append(InlineKeyboardButton(t(lang, "events.next"), callback_data=data))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def _page(context: ContextTypes.DEFAULT_TYPE, query: EventsQuery, offset: int, limit: int) -> EventPage:
+    async with runtime_of(context).database.session() as session:
+        return await list_events(
+            session,
+            today=datetime.now(UTC).date(),
+            when="past" if query.when == "past" else "upcoming",
+            topic=query.topic,
+            country=query.country,
+            limit=limit,
+            offset=offset,
+        )
+
+
+async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = await ensure_chat(update, context)
+    args = list(context.args or [])
+    if args and args[0].casefold() == "ics":
+        await send_ics(update, context, chat.lang)
+        return
+    topic_ids = runtime_of(context).topic_ids
+    try:
+        query = parse_args(args, topic_ids)
+    except ArgumentError as error:
+        await reply_error(update, chat.lang, error)
+        return
+    page = await _page(context, query, 0, PAGE_SIZE)
+    await update.effective_message.reply_text(
+        render_page(chat.lang, page, query.when),
+        reply_markup=keyboard(chat.lang, query, topic_ids, page),
+        do_quote=False,
+    )
+
+
+async def send_ics(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
+    page = await _page(context, EventsQuery(), 0, ICS_LIMIT)
+    if not page.events:
+        await reply(update, lang, "events.ics_empty")
+        return
+    data = build_ics(page.events, now=datetime.now(UTC))
+    await update.effective_message.reply_document(
+        InputFile(data, filename="coopwatch-events.ics"),
+        caption=t(lang, "events.ics_caption", count=len(page.events)),
+        do_quote=False,
+    )
+
+
+async def events_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    callback = update.callback_query
+    assert callback is not None and callback.data is not None
+    lang = await chat_language(context, update.effective_chat.id)
+    topic_ids = runtime_of(context).topic_ids
+    _, when, topic, country, offset = callback.data.split(":")
+    query = EventsQuery(
+        when="past" if when == "p" else "upcoming",
+        topic=topic_ids[int(topic)] if topic.isdigit() and int(topic) < len(topic_ids) else None,
+        country=None if country == "-" else country,
+    )
+    await callback.answer()
+    page = await _page(context, query, int(offset), PAGE_SIZE)
+    await callback.edit_message_text(
+        render_page(lang, page, query.when), reply_markup=keyboard(lang, query, topic_ids, page)
+    )
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("events", events_command))
+    application.add_handler(CallbackQueryHandler(events_page, pattern=r"^e:[up]:(\d+|-):([A-Z]{2}|-):\d+$"))

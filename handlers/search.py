@@ -1,0 +1,114 @@
+"""/search with paging buttons. The query stays in chat_data under a short token: callback_data is small."""
+
+from __future__ import annotations
+
+import itertools
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from handlers.common import chat_language, ensure_chat, reply, runtime_of
+from handlers.i18n import Safe, t
+from storage.search import SearchPage, SearchQueryError, search_items
+
+PAGE_SIZE = 5
+KEPT_QUERIES = 20
+_tokens = itertools.count(1)
+
+
+def command_text(update: Update) -> str:
+    """The text after the command, quotes and spacing as typed (context.args would lose nothing but runs)."""
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    return text.partition(" ")[2].strip() if text.startswith("/") else text.strip()
+
+
+def bad_query_text(lang: str, error: SearchQueryError) -> str:
+    reason = t(lang, f"search.reason.{error.code}", detail=error.detail)
+    return t(lang, "search.bad_query", reason=Safe(reason))
+
+
+def render_page(lang: str, page: SearchPage) -> str:
+    if not page.results:
+        return t(lang, "search.empty", query=page.query)
+    lines = [t(lang, "search.header", first=page.offset + 1, last=page.offset + len(page.results), query=page.query)]
+    for n, result in enumerate(page.results, start=page.offset + 1):
+        key = "search.item" if result.url else "search.item_nolink"
+        lines.append(
+            t(
+                lang,
+                key,
+                n=n,
+                url=result.url or "",
+                title=Safe(result.title_html),
+                source=result.source,
+                date=result.published.date().isoformat(),
+                snippet=Safe(result.snippet_html),
+            )
+        )
+    return "\n\n".join(lines)[:4096]
+
+
+def keyboard(lang: str, token: int, page: SearchPage) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page.offset > 0:
+        prev_offset = max(0, page.offset - page.limit)
+        buttons.append(InlineKeyboardButton(t(lang, "search.prev"), callback_data=f"s:{token}:{prev_offset}"))
+    if page.has_more:
+        next_offset = page.offset + page.limit
+        buttons.append(InlineKeyboardButton(t(lang, "search.next"), callback_data=f"s:{token}:{next_offset}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def _page(context: ContextTypes.DEFAULT_TYPE, query: str, offset: int) -> SearchPage:
+    async with runtime_of(context).database.session() as session:
+        return await search_items(session, query, limit=PAGE_SIZE, offset=offset)
+
+
+def _remember(context: ContextTypes.DEFAULT_TYPE, query: str) -> int:
+    store: dict[int, str] = context.chat_data.setdefault("search_queries", {})
+    token = next(_tokens)
+    store[token] = query
+    for old in sorted(store)[:-KEPT_QUERIES]:
+        del store[old]
+    return token
+
+
+async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = await ensure_chat(update, context)
+    query = command_text(update)
+    if not query:
+        await reply(update, chat.lang, "search.usage")
+        return
+    try:
+        page = await _page(context, query, 0)
+    except SearchQueryError as error:
+        await update.effective_message.reply_text(bad_query_text(chat.lang, error), do_quote=False)
+        return
+    token = _remember(context, query)
+    await update.effective_message.reply_text(
+        render_page(chat.lang, page), reply_markup=keyboard(chat.lang, token, page), do_quote=False
+    )
+
+
+async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    callback = update.callback_query
+    assert callback is not None and callback.data is not None
+    lang = await chat_language(context, update.effective_chat.id)
+    _, token_text, offset_text = callback.data.split(":")
+    query = context.chat_data.get("search_queries", {}).get(int(token_text))
+    if query is None:
+        await callback.answer(t(lang, "search.expired"), show_alert=True)
+        return
+    await callback.answer()
+    try:
+        page = await _page(context, query, max(0, int(offset_text)))
+    except SearchQueryError as error:  # the query parsed before; only a change of rules could get here
+        await callback.edit_message_text(bad_query_text(lang, error))
+        return
+    await callback.edit_message_text(render_page(lang, page), reply_markup=keyboard(lang, int(token_text), page))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("search", search_command))
+    application.add_handler(CallbackQueryHandler(search_page, pattern=r"^s:\d+:\d+$"))

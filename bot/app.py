@@ -49,6 +49,7 @@ USER_COMMANDS = (
     "latest",
     "search",
     "events",
+    "trends",
     "digest",
     "language",
 )
@@ -190,6 +191,7 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
     sender = Sender(runtime.database, application.bot, runtime.pacer, runtime.settings.delivery)
     runtime.sender = sender
     runtime.sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+    runtime.sender_task.add_done_callback(_sender_ended)
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
@@ -211,6 +213,11 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
             name="poll-feeds",
             job_kwargs={"max_instances": 1, "coalesce": True},
         )
+
+
+def _sender_ended(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the outbox sender stopped", exc_info=task.exception())
 
 
 async def stop_background(runtime: Runtime) -> None:

@@ -104,7 +104,12 @@ class Sender:
         limit = asyncio.Semaphore(max(4, int(self.settings.global_per_second * 2)))
         try:
             while True:
-                batch = await self._claim()
+                try:
+                    batch = await self._claim()
+                except Exception:  # a database hiccup must not end delivery
+                    log.exception("claiming outbox rows failed; retrying shortly")
+                    await asyncio.sleep(self.idle_interval)
+                    continue
                 if not batch:
                     await self._idle()
                     continue

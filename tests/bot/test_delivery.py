@@ -125,3 +125,21 @@ async def test_html_in_a_title_arrives_escaped(harness: Harness) -> None:
     assert "&lt;script&gt;" in alert.raw_text
     [link] = [e for e in alert.entities if e["type"] == "text_link"]
     assert link["url"] == 'https://example.org/a?x=1&y="2"'
+
+
+async def test_command_replies_go_ahead_of_a_fan_out(emulator: Emulator, sqlite_database: Database) -> None:
+    chats = list(range(510001, 510061))
+    await subscribers(sqlite_database, chats)
+    settings = make_settings(emulator, sqlite_database, delivery={"global_per_second": 10})
+    app = build_application(settings, sqlite_database)
+    async with running(app, poll_feeds=False):
+        await store_item(sqlite_database, "Big regional announcement")
+        await emulator.wait_for_messages_async(None, 5, timeout=15)
+        emulator.add_user(USER, "Impatient")
+        emulator.inject_message(USER, "/help")
+        [reply] = await emulator.wait_for_messages_async(USER, 1, timeout=15)
+        await emulator.wait_for_messages_async(None, len(chats) + 1, timeout=30)
+    alerts = [m for c in chats for m in emulator.sent_messages(c)]
+    # The reply did not queue behind the remaining ~50 alerts (5 s at 10 msg/s).
+    assert reply.sent_at < max(m.sent_at for m in alerts) - 2
+    assert emulator.violations == []

@@ -29,12 +29,14 @@ async def test_claims_take_one_row_per_chat_and_never_the_same_row_twice(databas
             await outbox.mark_sent(session, row.id)
         assert await outbox.release_claims(session, "b") == 3
     async with database.session() as session:
-        again = await outbox.claim_due(session, worker="c", now=now, lease=timedelta(minutes=1), limit=10,
-                                       exclude_chats=frozenset({2}))
+        again = await outbox.claim_due(
+            session, worker="c", now=now, lease=timedelta(minutes=1), limit=10, exclude_chats=frozenset({2})
+        )
     assert sorted(r.chat_id for r in again) == [1, 3]
     async with database.session() as session:  # an expired lease comes back
-        later = await outbox.claim_due(session, worker="d", now=now + timedelta(minutes=2),
-                                       lease=timedelta(minutes=1), limit=10)
+        later = await outbox.claim_due(
+            session, worker="d", now=now + timedelta(minutes=2), lease=timedelta(minutes=1), limit=10
+        )
     assert sorted(r.chat_id for r in later) == [1, 2, 3]
     counts = {}
     async with database.read_session() as session:
@@ -51,8 +53,10 @@ async def test_migration_moves_subscriptions_and_pending_rows(database: Database
         await chat_store.migrate_chat(session, -5, -1005)
     async with database.read_session() as session:
         subs = await sub_store.list_subscriptions(session, -1005)
-        assert sorted((s.topic or "", s.country or "") for s in subs) == [("emergency_response", ""),
-                                                                         ("public_health", "KZ")]
+        assert sorted((s.topic or "", s.country or "") for s in subs) == [
+            ("emergency_response", ""),
+            ("public_health", "KZ"),
+        ]
         assert await sub_store.list_subscriptions(session, -5) == []
         assert not (await chat_store.get_chat(session, -5)).active
         rows = await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10)
@@ -65,7 +69,6 @@ async def test_digest_chats_get_held_rows_and_deactivation_drops_them(database: 
     async with database.session() as session:
         held = await outbox.list_held(session, 7)
         assert len(held) == 1 and held[0].kind == "digest_item"
-        assert await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1),
-                                      limit=10) == []
+        assert await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10) == []
         assert await chat_store.deactivate_chat(session, 7) == 1
         assert await outbox.list_held(session, 7) == []

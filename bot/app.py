@@ -278,10 +278,13 @@ def _polling_error(error: TelegramError) -> None:
 
 
 async def run(settings: Settings) -> None:
-    """``python -m bot run``: the bot with polling and delivery; console mode when there is no token."""
-    database = Database(settings.database_url)
-    try:
-        await database.upgrade()
+    """``python -m bot run``: the bot with polling and delivery; console mode when there is no token.
+
+    The database is migrated and the configured feeds synced (bot.cli.open_database) before anything runs.
+    """
+    from bot.cli import open_database
+
+    async with open_database(settings) as database:
         if settings.bot.token is None:
             from bot.console import run_console
 
@@ -297,8 +300,6 @@ async def run(settings: Settings) -> None:
         async with running(application):
             log.info("bot running (%s)", settings.bot.mode)
             await stop.wait()
-    finally:
-        await database.aclose()
 
 
 def load_annotator(settings: Settings) -> Any:

@@ -7,7 +7,8 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.polling import Poller
-from bot.runtime import Runtime, get_runtime
+from bot.runtime import get_runtime
+from bot.settings import BotSettings
 from feeds.fetch import build_client
 from handlers.i18n import t
 from storage import chats as chat_store
@@ -24,7 +25,8 @@ async def setup_poller(application: Application) -> None:
     runtime.http = build_client(feeds.limits, max_connections=feeds.max_concurrency)
 
     async def on_paused(feed: Feed) -> None:
-        await notify_feed_paused(runtime, feed)
+        await notify_feed_paused(runtime.database, runtime.settings.bot, feed)
+        runtime.wake_sender()
 
     runtime.poller = Poller(runtime.database, runtime.http, feeds, annotator=runtime.annotator, on_paused=on_paused)
 
@@ -38,24 +40,23 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         runtime.wake_sender()
 
 
-def admin_chat_ids(runtime: Runtime) -> list[int]:
-    bot = runtime.settings.bot
+def admin_chat_ids(bot: BotSettings) -> list[int]:
     return [bot.admin_chat_id] if bot.admin_chat_id is not None else sorted(bot.admins)
 
 
-async def notify_admins(database: Database, runtime: Runtime, *, key: str, dedupe_key: str, **params: object) -> int:
+async def notify_admins(database: Database, bot: BotSettings, *, key: str, dedupe_key: str, **params: object) -> int:
     """Queue a notice (catalogue ``key`` in English and Russian) to the admins' chat or each admin.
 
     Goes through the outbox, so it is paced and survives a restart; returns rows queued."""
     texts = {lang: t(lang, key, **params) for lang in ("en", "ru")}
     queued = 0
     async with database.session() as session:
-        for chat_id in admin_chat_ids(runtime):
+        for chat_id in admin_chat_ids(bot):
             await chat_store.upsert_chat(
                 session,
                 chat_id=chat_id,
                 type="private" if chat_id > 0 else "supergroup",
-                language=runtime.settings.bot.default_language,
+                language=bot.default_language,
             )
             queued += await enqueue_message(
                 session,
@@ -65,17 +66,16 @@ async def notify_admins(database: Database, runtime: Runtime, *, key: str, dedup
                 payload={"texts": texts},
                 priority=PRIORITY_NOTICE,
             )
-    runtime.wake_sender()
     return queued
 
 
-async def notify_feed_paused(runtime: Runtime, feed: Feed) -> int:
+async def notify_feed_paused(database: Database, bot: BotSettings, feed: Feed) -> int:
     """The notice the poller's ``on_paused`` sends: which feed, why, and since when it fails."""
     since = feed.first_error_at or utcnow()
     log.info("telling the admins that feed %s was paused", feed.url)
     return await notify_admins(
-        runtime.database,
-        runtime,
+        database,
+        bot,
         key="admin.feed_paused",
         dedupe_key=f"paused:{feed.id}:{since:%Y%m%d%H%M}",
         url=feed.url,

@@ -72,7 +72,8 @@ async def test_admins_are_told_when_a_feed_is_paused(harness: Harness) -> None:
             session, "https://broken.example.org/rss", title="Broken <feed>", interval=timedelta(hours=1)
         )
         feed.last_error = "http_404"
-    assert await notify_feed_paused(h.runtime, feed) == 1
-    assert await notify_feed_paused(h.runtime, feed) == 0  # once per streak
+    assert await notify_feed_paused(h.database, h.runtime.settings.bot, feed) == 1
+    assert await notify_feed_paused(h.database, h.runtime.settings.bot, feed) == 0  # once per streak
+    h.runtime.wake_sender()
     [notice] = await h.emulator.wait_for_messages_async(ADMIN, 1)
     assert "Feed paused" in notice.text and "Broken <feed>" in notice.text and "http_404" in notice.text

@@ -51,6 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("db_command", choices=["upgrade"])
 
+    search = sub.add_parser("search", help="search stored items: words, \"phrases\", -words, OR, topic: country: ...")
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    search.add_argument("--limit", type=_positive, default=20)
+
+    events = sub.add_parser("events", help="the events calendar")
+    events.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    events.add_argument("--upcoming", action="store_true", help="only events that have not ended")
+
+    trends = sub.add_parser("trends", help="chart daily item counts as a PNG")
+    trends.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    trends.add_argument("--by", choices=["topic", "country"], default="topic")
+    trends.add_argument("--days", type=_positive, default=30)
+    trends.add_argument("--topic")
+    trends.add_argument("--country")
+    trends.add_argument("--lang", choices=["en", "ru"], default="en")
+
     sub.add_parser("annotate", help="annotate JSON lines from stdin, one JSON line out per item")
     topics = sub.add_parser("topics", help="topic classifier")
     topics.add_argument("topics_command", choices=["retrain"])
@@ -241,6 +258,37 @@ def item_json(item: Item) -> dict[str, Any]:
     }
 
 
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.search import cli_search
+
+    return _with_database(settings, lambda url: cli_search(url, args.query, min(args.limit, 100), sys.stdout,
+                                                           sys.stderr))
+
+
+def _events(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.events import cli_events
+
+    return _with_database(settings, lambda url: cli_events(url, args.upcoming, sys.stdout))
+
+
+def _trends(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.charts import cli_trends
+
+    country = args.country.upper() if args.country else None
+    return _with_database(settings, lambda url: cli_trends(
+        url, args.out, group_by=args.by, days=args.days, topic=args.topic, country=country, lang=args.lang
+    ))
+
+
+def _with_database(settings: Settings, command) -> int:  # noqa: ANN001 - an async callable of the URL
+    async def act() -> int:
+        async with open_database(settings):
+            pass
+        return await command(settings.database_url)
+
+    return asyncio.run(act())
+
+
 def _annotate(args: argparse.Namespace, settings: Settings) -> int:
     from analysis.cli import run_annotate
 
@@ -281,6 +329,9 @@ _COMMANDS = {
     "feeds": _feeds,
     "items": _items,
     "db": _db,
+    "search": _search,
+    "events": _events,
+    "trends": _trends,
     "annotate": _annotate,
     "topics": _topics,
 }

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from feeds.fingerprint import hamming, simhash_bands
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis import Annotation
+from feeds.fingerprint import hamming, simhash_bands
 from feeds.models import NormalisedItem
 from storage.models import Item, ItemCountry, ItemEvent, ItemOrg, ItemSource, ItemTopic
+from storage.search import index_new_items
 
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
 _WORD = re.compile(r"\w+")
@@ -65,7 +66,8 @@ async def find_duplicates(
     """Map each entry's guid to the stored item it repeats: same canonical URL, same text, or near-same text.
 
     Same title or near-same text counts only across feeds and within the window: inside one feed, two guids
-    are two stories (two quakes of similar size read alike). Batched, so storing a feed costs a handful of queries, not several per item.
+    are two stories (two quakes of similar size read alike). Batched: a feed costs a handful of queries,
+    not several per item.
     """
     if not entries:
         return {}
@@ -181,6 +183,7 @@ async def store_items(
                           (ItemOrg, orgs), (ItemEvent, events)):
         if values:
             await session.execute(insert(model), values)
+    await index_new_items(session, [(i, n.entry.title, n.entry.summary) for i, n in zip(ids, items, strict=True)])
     return ids
 
 

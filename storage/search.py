@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TextIO
@@ -43,6 +43,7 @@ __all__ = [
     "SearchResult",
     "cli_search",
     "index_items",
+    "index_new_items",
     "recency_factor",
     "search_items",
 ]
@@ -93,13 +94,19 @@ async def index_items(session: AsyncSession, item_ids: Iterable[int]) -> int:
         chunk = ids[start : start + _INDEX_BATCH]
         rows = (await session.execute(select(Item.id, Item.title, Item.summary).where(Item.id.in_(chunk)))).all()
         await session.execute(delete(ItemSearch).where(ItemSearch.item_id.in_(chunk)))
-        values = [
-            {"item_id": r.id, "title": stemmed_text(r.title or ""), "body": stemmed_text(r.summary or "")} for r in rows
-        ]
-        if values:
-            await session.execute(insert(ItemSearch), values)
-        done += len(values)
+        done += await index_new_items(session, [(r.id, r.title, r.summary) for r in rows])
     return done
+
+
+async def index_new_items(session: AsyncSession, texts: Sequence[tuple[int, str | None, str | None]]) -> int:
+    """Index items just inserted, from the (id, title, summary) the caller already holds."""
+    values = [
+        {"item_id": item_id, "title": stemmed_text(title or ""), "body": stemmed_text(summary or "")}
+        for item_id, title, summary in texts
+    ]
+    if values:
+        await session.execute(insert(ItemSearch), values)
+    return len(values)
 
 
 async def search_items(

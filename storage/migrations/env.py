@@ -10,9 +10,17 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `python -m bot db upgrade` (storage.db.upgrade_database)")
 
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201 - Alembic's hook
+    # The FTS5 index and its shadow tables are made by hand in 0002; autogenerate must not drop them.
+    return not (type_ == "table" and name.startswith("items_fts"))
+
+
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
+    include_object=include_object,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )

@@ -106,3 +106,28 @@ def test_a_wrong_config_key_stops_with_a_clear_error(tmp_path) -> None:
     assert result.returncode == 2
     assert "configuration error: feeds.max_redirect: unknown key in feeds" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_search_events_and_trends_commands_answer_from_polled_items(tmp_path, feed_server) -> None:
+    url = feed_server.set_feed(f"/cli-q/{tmp_path.name}.xml", build_rss(30, feed_id=f"q{tmp_path.name}"))
+    config = local_config(tmp_path, [url])
+    env = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'q.db'}"}
+    assert run_cli("--config", str(config), "poll", "--once", cwd=tmp_path, env=env).returncode == 0
+
+    found = run_cli("--config", str(config), "search", "floods", "--json", "--limit", "5", cwd=tmp_path, env=env)
+    assert found.returncode == 0, found.stderr
+    rows = [json.loads(line) for line in found.stdout.splitlines()]
+    assert 1 <= len(rows) <= 5
+    for row in rows:  # "floods" is stemmed and finds "flood"
+        assert "flood" in (row["title"] + " " + row["snippet_html"]).lower()
+
+    bad = run_cli("--config", str(config), "search", '"unbalanced', "--json", cwd=tmp_path, env=env)
+    assert bad.returncode == 2 and "quote" in bad.stderr.lower()
+
+    events = run_cli("--config", str(config), "events", "--json", "--upcoming", cwd=tmp_path, env=env)
+    assert events.returncode == 0, events.stderr
+
+    png = tmp_path / "trends.png"
+    trends = run_cli("--config", str(config), "trends", "--out", str(png), cwd=tmp_path, env=env)
+    assert trends.returncode == 0, trends.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

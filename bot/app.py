@@ -29,7 +29,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.delivery import Sender
 from bot.logs import REDACTED
-from bot.pacing import PacedRateLimiter, Pacer
+from bot.pacing import PacedRateLimiter, make_pacer
 from bot.runtime import RUNTIME_KEY, Runtime, get_runtime
 from bot.settings import Settings
 from handlers import register_all
@@ -91,7 +91,7 @@ def build_application(settings: Settings, database: Database, *, annotator: Any 
     if not token:
         raise ValueError("build_application needs settings.bot.token (console mode supplies its own)")
     install_token_redactor(token)
-    pacer = Pacer(settings.delivery)
+    pacer = make_pacer(settings.delivery, database)  # shared through PostgreSQL with any workers
     defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
     builder = (
         ApplicationBuilder()

@@ -4,6 +4,11 @@ Outcomes: sent (marked right after the send, so only a crash between the two can
 429 (only that chat waits retry_after); 403 or "chat not found" (the chat is deactivated); a group that
 became a supergroup (its subscriptions and pending rows move to the new id and are resent); network
 errors and 5xx (retry with exponential back-off up to ``max_attempts``); other 400s (the row fails).
+
+Several senders (deliver workers) may drain one PostgreSQL outbox: ``claim_due_paced`` keeps one row per
+chat in flight across all of them and honours each chat's ``chat_pacing``; the SharedPacer spreads the
+overall budget. A claimed row that waits locally past 80% of its lease is handed back unsent, so keep
+``batch_size`` x workers / global_per_second well under the lease.
 """
 
 from __future__ import annotations
@@ -11,27 +16,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import socket
+import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.pacing import Pacer, retry_after_seconds
+from bot import metrics
+from bot.pacing import ClaimExpired, Pacer, retry_after_seconds
 from bot.render import AlertView, render_alert
 from bot.settings import DeliverySettings
 from handlers.i18n import normalise_language
 from storage import chats as chat_store
 from storage import outbox
+from storage import pacing as pacing_store
 from storage.db import Database
 from storage.models import Chat, Item, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
 MAX_BACKOFF = 600.0
 DEACTIVATING_400 = ("chat not found", "bot was kicked", "need administrator rights", "not enough rights")
 
@@ -52,6 +60,9 @@ class Outgoing:
     thread_id: int | None
     text: str
     attempts: int
+    kind: str = "alert"
+    due_at: datetime | None = None  # when the row became due, for the latency metric
+    deadline: float = math.inf  # monotonic time after which the claim may have lapsed: do not send
 
 
 @dataclass
@@ -95,17 +106,21 @@ class Sender:
         """Something was queued: look now instead of at the next idle tick."""
         self._wake.set()
 
+    @property
+    def concurrency(self) -> int:
+        return max(4, int(self.settings.global_per_second * 2))
+
     async def run(self) -> None:
         """Drain the outbox until cancelled. Unfinished claims of this worker are taken back first."""
         async with self.database.session() as session:
             released = await outbox.release_claims(session, self.worker)
         if released:
             log.info("took back %d unfinished outbox rows", released)
-        limit = asyncio.Semaphore(max(4, int(self.settings.global_per_second * 2)))
+        limit = asyncio.Semaphore(self.concurrency)
         try:
             while True:
                 try:
-                    batch = await self._claim()
+                    batch = await self._claim(self.settings.batch_size)
                 except Exception:  # a database hiccup must not end delivery
                     log.exception("claiming outbox rows failed; retrying shortly")
                     await asyncio.sleep(self.idle_interval)
@@ -140,16 +155,16 @@ class Sender:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
-    async def _claim(self) -> list[Outgoing]:
+    async def _claim(self, limit: int) -> list[Outgoing]:
         exclude = self.pacer.busy_chats() | frozenset(self._in_flight)
         now = utcnow()
         async with self.database.session() as session:
-            rows = await outbox.claim_due(
+            rows = await outbox.claim_due_paced(
                 session,
                 worker=self.worker,
                 now=now,
-                lease=LEASE,
-                limit=self.settings.batch_size,
+                lease=self.settings.lease,
+                limit=limit,
                 exclude_chats=exclude,
             )
             if not rows:
@@ -165,6 +180,8 @@ class Sender:
             items = {i.id: i for i in (await session.scalars(select(Item).where(Item.id.in_(item_ids)))).all()}
         rendered: dict[tuple[int, str], str] = {}
         out: list[Outgoing] = []
+        # Give up on a send at 80% of the lease: past the lease another worker may hold the row.
+        deadline = time.monotonic() + self.settings.lease.total_seconds() * 0.8
         for row in rows:
             chat = chats.get(row.chat_id)
             lang = alert_language(chat) if chat is not None else "en"
@@ -181,7 +198,8 @@ class Sender:
                 row.last_error = "chat_inactive" if row.status == "dropped" else "empty_payload"
                 row.claimed_by = None
                 continue
-            out.append(Outgoing(row.id, row.chat_id, row.thread_id, text, row.attempts))
+            due = max(row.created_at, row.not_before) if row.created_at and row.not_before else None
+            out.append(Outgoing(row.id, row.chat_id, row.thread_id, text, row.attempts, row.kind, due, deadline))
         return out
 
     async def _deliver(self, message: Outgoing) -> None:
@@ -194,8 +212,13 @@ class Sender:
                 chat_id=message.chat_id,
                 text=message.text,
                 message_thread_id=message.thread_id,
-                rate_limit_args={"broadcast": True},
+                rate_limit_args={"broadcast": True, "deadline": message.deadline},
             )
+        except ClaimExpired:
+            log.warning("outbox row %s waited past its lease; handing it back unsent", message.row_id)
+            metrics.DELIVERY_FAILURES.labels("claim_expired").inc()
+            async with self.database.session() as session:
+                await outbox.release_row(session, message.row_id, self.worker)
         except RetryAfter as exc:
             await self._flood(message, retry_after_seconds(exc))
         except ChatMigrated as exc:
@@ -214,15 +237,25 @@ class Sender:
         else:
             async with self.database.session() as session:
                 await outbox.mark_sent(session, message.row_id)
+                # In the same transaction as the row leaves "in flight": no other worker sees a gap.
+                await pacing_store.pace_chat(session, message.chat_id, self._chat_interval(message.chat_id))
             self.stats.sent += 1
+            metrics.MESSAGES_SENT.labels(message.kind).inc()
+            if message.due_at is not None:
+                metrics.DELIVERY_LATENCY.observe(max(0.0, (utcnow() - message.due_at).total_seconds()))
+
+    def _chat_interval(self, chat_id: int) -> timedelta:
+        return timedelta(seconds=self.pacer.interval_for(chat_id))
 
     async def _flood(self, message: Outgoing, seconds: float) -> None:
         self.stats.flood_waits += 1
+        metrics.TELEGRAM_429.inc()
         self.pacer.block_chat(message.chat_id, seconds)
         until = utcnow() + timedelta(seconds=seconds)
         async with self.database.session() as session:
             await outbox.reschedule(session, message.row_id, not_before=until, error="flood", count_attempt=False)
             await outbox.defer_chat(session, message.chat_id, until)
+            await pacing_store.pace_chat(session, message.chat_id, timedelta(seconds=seconds))
 
     async def _migrate(self, message: Outgoing, new_chat_id: int) -> None:
         self.stats.migrated += 1
@@ -233,6 +266,7 @@ class Sender:
 
     async def _deactivate(self, message: Outgoing, reason: str) -> None:
         self.stats.deactivated += 1
+        metrics.DELIVERY_FAILURES.labels("deactivated").inc()
         log.info("chat %s deactivated (%s)", message.chat_id, reason)
         async with self.database.session() as session:
             await outbox.mark_failed(session, message.row_id, error=reason[:64])
@@ -244,6 +278,7 @@ class Sender:
             await self._deactivate(message, f"bad_request: {exc.message}")
             return
         self.stats.failed += 1
+        metrics.DELIVERY_FAILURES.labels("bad_request").inc()
         log.warning("outbox row %s refused by Telegram: %s", message.row_id, exc.message)
         async with self.database.session() as session:
             await outbox.mark_failed(session, message.row_id, error=f"bad_request: {exc.message}"[:64])
@@ -257,5 +292,6 @@ class Sender:
                 log.warning("outbox row %s given up after %d attempts: %s", message.row_id, attempts, error)
                 return
             self.stats.retried += 1
+            metrics.DELIVERY_FAILURES.labels("retry").inc()
             when = utcnow() + timedelta(seconds=backoff_seconds(attempts))
             await outbox.reschedule(session, message.row_id, not_before=when, error=error[:64])

@@ -4,6 +4,11 @@ replies and the outbox sender.
 Replies take the next free overall slot at once; broadcast traffic reserves one slot at a time behind a
 lock, so a reply waits at most one slot behind the fan-out. A 429 blocks only its own chat.
 PTB's AIORateLimiter is not used: it has no per-chat limit and stops every send on one 429.
+
+With several processes on PostgreSQL, ``SharedPacer`` takes the overall slots from the database instead
+(storage/pacing.py), so the 30 msg/s budget holds across every worker and the bot process together;
+per-chat spacing across processes comes from the outbox claim (one row per chat in flight, then
+``chat_pacing``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.settings import DeliverySettings
+from storage import pacing as pacing_store
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +73,11 @@ class Pacer:
         self._blocked: dict[int | str, float] = {}
         self._broadcast = asyncio.Lock()
 
-    def _interval_for(self, chat_id: int | str) -> float:
+    def interval_for(self, chat_id: int | str) -> float:
+        """Seconds between two messages to this chat (groups and channels: the per-minute limit)."""
         return self.group_interval if is_group_chat(chat_id) else self.chat_interval
+
+    _interval_for = interval_for
 
     def ready_in(self, chat_id: int | str) -> float:
         """Seconds until this chat may receive another message (0: now)."""
@@ -116,6 +126,47 @@ class Pacer:
         self._next_global = max(self._next_global, self.clock() + self.interval)
 
 
+# A send that wakes this much after its slot takes a fresh one: sending late could bunch it with the next
+# slots (another worker's) inside one of Telegram's one-second windows.
+MAX_LATE = 0.02
+
+
+class SharedPacer(Pacer):
+    """A Pacer whose overall budget is a row in the database, shared by every process that sends."""
+
+    def __init__(
+        self, settings: DeliverySettings, database: Database, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(settings, clock=clock)
+        self.database = database
+        self.slot = timedelta(seconds=self.interval)
+        self.late_slots = 0
+
+    async def _take_slot(self) -> None:
+        while True:
+            asked = self.clock()
+            async with self.database.session() as session:
+                wait = await pacing_store.take_send_slot(session, self.slot)
+            target = asked + wait
+            delay = target - self.clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if self.clock() - target <= MAX_LATE:
+                return
+            self.late_slots += 1  # the slot passes unused; the budget is never exceeded
+
+
+def make_pacer(settings: DeliverySettings, database: Database | None) -> Pacer:
+    """The shared pacer on PostgreSQL (any number of processes), the in-process one on SQLite."""
+    if database is not None and not database.is_sqlite:
+        return SharedPacer(settings, database)
+    return Pacer(settings)
+
+
+class ClaimExpired(RuntimeError):
+    """The outbox row waited for its slot so long that its lease may have passed to another worker."""
+
+
 class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """Routes every Bot API call of the Application through the shared Pacer.
 
@@ -146,6 +197,9 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat_key: int | str = int(chat_id) if str(chat_id).lstrip("-").isdigit() else str(chat_id)
         broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
         await self.pacer.acquire(chat_key, urgent=not broadcast)
+        deadline = rate_limit_args.get("deadline") if rate_limit_args else None
+        if deadline is not None and self.pacer.clock() > deadline:
+            raise ClaimExpired(f"claim for chat {chat_key} ran out while waiting for a send slot")
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:

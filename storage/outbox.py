@@ -11,13 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.chats import ChatSettings, chat_settings
 from storage.models import Chat, Item, ItemCountry, ItemTopic, OutboxMessage, Subscription, utcnow
+from storage.pacing import ChatPacing, db_now
 
 PRIORITY_REPLY = 0
 PRIORITY_NOTICE = 5
@@ -212,6 +214,66 @@ async def claim_due(
     return list(rows.all())
 
 
+CLAIM_LOCK_KEY = 0x636F6F70  # "coop": the advisory lock that makes outbox claims take turns
+
+
+async def claim_due_paced(
+    session: AsyncSession,
+    *,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    exclude_chats: frozenset[int] = frozenset(),
+) -> list[OutboxMessage]:
+    """The claim for senders that may run side by side: at most one row per chat in flight anywhere.
+
+    Besides ``claim_due``'s rules it skips chats with a row claimed by any worker (in flight) and chats
+    whose ``chat_pacing.next_at`` lies ahead, so two workers never send to one chat closer than its
+    interval. On PostgreSQL claims take turns behind a transaction-level advisory lock (taken in its own
+    statement, so the SELECT's snapshot sees every claim committed before), and rows are read with
+    ``FOR UPDATE SKIP LOCKED`` so a row that a sender is just recording is passed over, not waited for.
+    """
+    postgres = session.bind.dialect.name == "postgresql"
+    if postgres:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+    busy = aliased(OutboxMessage)
+    in_flight = exists().where(
+        busy.chat_id == OutboxMessage.chat_id, busy.status == "pending", busy.claimed_until >= now
+    )
+    paced = exists().where(ChatPacing.chat_id == OutboxMessage.chat_id, ChatPacing.next_at > db_now(session))
+    stmt = (
+        select(OutboxMessage.id, OutboxMessage.chat_id)
+        .where(_due(now, exclude_chats), ~in_flight, ~paced)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit * 4)  # a chat with a backlog shows up several times; its first row is its most urgent
+    )
+    if postgres:
+        stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)
+    chosen: dict[int, int] = {}
+    for row_id, chat_id in (await session.execute(stmt)).all():
+        if chat_id not in chosen:
+            chosen[chat_id] = row_id
+            if len(chosen) >= limit:
+                break
+    if not chosen:
+        return []
+    ids = list(chosen.values())
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
 async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime | None = None) -> None:
     await session.execute(
         update(OutboxMessage)
@@ -263,6 +325,16 @@ async def defer_chat(session: AsyncSession, chat_id: int, until: datetime) -> No
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending", OutboxMessage.not_before < until)
         .values(not_before=until)
     )
+
+
+async def release_row(session: AsyncSession, row_id: int, worker: str) -> bool:
+    """Hand one row back unsent, if ``worker`` still holds it (a lapsed claim may be someone else's)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+        .values(claimed_by=None, claimed_until=None)
+    )
+    return bool(result.rowcount)
 
 
 async def release_claims(session: AsyncSession, worker: str) -> int:

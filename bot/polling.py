@@ -20,15 +20,16 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
-from feeds.normalise import dedupe_entries, normalise_entry
-from feeds.schedule import backoff_interval, next_interval
 
 from analysis import Annotation, Annotator, ItemText
+from bot import metrics
 from bot.settings import FeedSettings
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched, NormalisedItem
+from feeds.normalise import dedupe_entries, normalise_entry
 from feeds.parse import parse_feed
+from feeds.schedule import backoff_interval, next_interval
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
@@ -88,6 +89,7 @@ class PollResult:
     error_code: str | None = None
     error: str | None = None
     paused: bool = False
+    topics: tuple[str, ...] = ()  # one entry per (new item, assigned topic), for the metrics
 
     def describe(self) -> str:
         if self.status == "error":
@@ -159,6 +161,11 @@ class Poller:
                 return results
 
     async def refresh_feed(self, feed: Feed) -> PollResult:
+        result = await self._refresh_guarded(feed)
+        metrics.record_poll(result)
+        return result
+
+    async def _refresh_guarded(self, feed: Feed) -> PollResult:
         async with self._overall, self._host_slot(feed.url):
             try:
                 return await self._refresh(feed)
@@ -194,7 +201,9 @@ class Poller:
             base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after
         )
         async with self.database.session() as session:
-            stored, duplicates, alerts = await self._store(session, feed.id, pending, annotations, fetched_at)
+            stored, duplicates, alerts, topics = await self._store(
+                session, feed.id, pending, annotations, fetched_at
+            )
             row = await feed_store.get_feed(session, feed.id)
             await feed_store.record_poll_success(
                 session, row, now=fetched_at, next_poll_at=next_poll,
@@ -203,7 +212,9 @@ class Poller:
             )
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
-        return PollResult(feed.id, feed.url, "new", new_items=stored, duplicates=duplicates, alerts=alerts)
+        return PollResult(
+            feed.id, feed.url, "new", new_items=stored, duplicates=duplicates, alerts=alerts, topics=topics
+        )
 
     async def _parse(self, response: Fetched, feed_language: str | None, fetched_at: datetime) -> ParsedItems:
         args = (response.body, response.url, response.content_type, feed_language, fetched_at)
@@ -232,7 +243,7 @@ class Poller:
         entries: Sequence[NormalisedItem],
         annotations: Sequence[Annotation | None],
         fetched_at: datetime,
-    ) -> tuple[int, int, int]:
+    ) -> tuple[int, int, int, tuple[str, ...]]:
         """Store new stories with their outbox rows; record repeats as extra sources. One transaction."""
         await item_store.lock_for_dedupe(session)
         known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
@@ -258,7 +269,8 @@ class Poller:
             if stored.annotation is not None and stored.annotation.topics:
                 alerts += await enqueue_alerts(session, await item_store.get_item(session, item_id))
         await session.flush()
-        return len(ids), duplicates, alerts
+        topics = tuple(t for stored in new if stored.annotation is not None for t in stored.annotation.topics)
+        return len(ids), duplicates, alerts, topics
 
     def _interval(
         self,

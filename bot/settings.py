@@ -84,6 +84,16 @@ class DeliverySettings:
     per_group_per_minute: float = 20.0
     max_attempts: int = 8
     batch_size: int = 100
+    lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """The operations endpoint: Prometheus metrics at /metrics and health at /healthz."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = 9464
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class Settings:
     feeds: FeedSettings = FeedSettings()
     delivery: DeliverySettings = DeliverySettings()
     logging: LoggingSettings = LoggingSettings()
+    metrics: MetricsSettings = MetricsSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     topics: tuple[Topic, ...] = ()
 
@@ -285,6 +296,19 @@ def _read_delivery(root: _Table) -> DeliverySettings:
         per_group_per_minute=t.number("per_group_per_minute", d.per_group_per_minute, minimum=1, maximum=60),
         max_attempts=t.integer("max_attempts", d.max_attempts, minimum=1),
         batch_size=t.integer("batch_size", d.batch_size, minimum=1, maximum=10_000),
+        lease=t.seconds("lease", d.lease, minimum=2),
+    )
+    t.finish()
+    return settings
+
+
+def _read_metrics(root: _Table) -> MetricsSettings:
+    t = root.table("metrics")
+    d = MetricsSettings()
+    settings = MetricsSettings(
+        enabled=t.get("enabled", bool, d.enabled),
+        listen=t.get("listen", str, d.listen),
+        port=t.integer("port", d.port, minimum=0, maximum=65535),
     )
     t.finish()
     return settings
@@ -320,6 +344,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     feeds = _read_feeds(root)
     delivery = _read_delivery(root)
     logging_settings = _read_logging(root)
+    metrics = _read_metrics(root)
     try:
         analysis = analysis_settings_from_toml(root.get("analysis", dict, {}))
         topics = tuple(load_topics(root.get("topics", list, [])))
@@ -338,6 +363,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
         feeds=feeds,
         delivery=delivery,
         logging=logging_settings,
+        metrics=metrics,
         analysis=analysis,
         topics=topics,
     )

@@ -1,8 +1,14 @@
 """Full-text search over items: keeping the index in step, and the ranked, filtered query.
 
 SQLite: FTS5 over item_search (stemmed text), BM25 via ``rank``. PostgreSQL: tsvector + GIN, ts_rank_cd.
-Both index the same stems (storage.search_text), so they find the same items. The ranking is multiplied
-by a recency factor so that, at equal relevance, a fresh story comes first.
+Both index the same stems (storage.search_text, stop words left out), so they find the same items. The
+ranking is multiplied by a recency factor so that, at equal relevance, a fresh story comes first.
+
+Ranking window: scoring costs time per matching item, and a very common word ("чрезвычайных",
+"emergency") matches a third of the archive. When a query (filters included) matches more than ``window``
+items, only the ``window`` most recent matches (highest item ids: ids grow as items arrive) are ranked,
+by the same BM25 x recency as always; BM25's word statistics still come from the whole index. Older
+matches stay reachable with until:/since: or a more specific word. Both backends apply the same window.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ __all__ = [
 RECENCY_DAYS = 30.0
 # SQLite re-ranks the best BM25 candidates by recency; this many at least (the boost is at most 2x).
 CANDIDATE_POOL = 200
+# Queries matching more items than this rank only the newest this many (see the module docstring).
+RANK_WINDOW = 5000
 _INDEX_BATCH = 500
 _FTS = table("items_fts", column("rowid"), column("rank"))  # FTS5 virtual table (SQLite only)
 
@@ -110,31 +118,52 @@ async def index_new_items(session: AsyncSession, texts: Sequence[tuple[int, str 
 
 
 async def search_items(
-    session: AsyncSession, query: str, *, limit: int = 10, offset: int = 0, now: datetime | None = None
+    session: AsyncSession,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    now: datetime | None = None,
+    window: int = RANK_WINDOW,
 ) -> SearchPage:
-    """One page of results for ``query``; raises SearchQueryError when the query cannot be read."""
-    if not 1 <= limit <= 100 or offset < 0:
-        raise ValueError("limit must be 1..100 and offset >= 0")
+    """One page of results for ``query``; raises SearchQueryError when the query cannot be read.
+
+    ``window`` bounds how many of the newest matches are ranked (it must hold the page).
+    """
+    if not 1 <= limit <= 100 or offset < 0 or window < offset + limit:
+        raise ValueError("limit must be 1..100, offset >= 0 and window >= offset + limit")
     parsed = parse_query(query)
     now = now or datetime.now(UTC)
     if not parsed.has_text:
         scored = await _latest(session, parsed.filters, limit + 1, offset)
     elif session.bind.dialect.name == "sqlite":
-        scored = await _sqlite_ranked(session, parsed, limit + 1, offset, now)
+        scored = await _sqlite_ranked(session, parsed, limit + 1, offset, now, window)
     else:
-        scored = await _postgres_ranked(session, parsed, limit + 1, offset, now)
+        scored = await _postgres_ranked(session, parsed, limit + 1, offset, now, window)
     results = _results(scored[:limit], parsed)
     return SearchPage(query=query, results=results, offset=offset, limit=limit, has_more=len(scored) > limit)
 
 
-def _filter_clauses(filters: Filters) -> list[ColumnElement[bool]]:
+def _filter_clauses(filters: Filters, item_id: Any = Item.id) -> list[ColumnElement[bool]]:
+    """All the filters; see _tag_clauses and _item_clauses."""
+    return _tag_clauses(filters, item_id) + _item_clauses(filters)
+
+
+def _tag_clauses(filters: Filters, item_id: Any) -> list[ColumnElement[bool]]:
+    """topic:, country: and org:, tested against ``item_id`` (no need to read the wide items row)."""
     clauses: list[ColumnElement[bool]] = []
     if filters.topics:
-        clauses.append(exists().where(ItemTopic.item_id == Item.id, ItemTopic.topic.in_(filters.topics)))
+        clauses.append(exists().where(ItemTopic.item_id == item_id, ItemTopic.topic.in_(filters.topics)))
     if filters.countries:
-        clauses.append(exists().where(ItemCountry.item_id == Item.id, ItemCountry.country.in_(filters.countries)))
+        clauses.append(exists().where(ItemCountry.item_id == item_id, ItemCountry.country.in_(filters.countries)))
     if filters.orgs:
-        clauses.append(exists().where(ItemOrg.item_id == Item.id, func.upper(ItemOrg.org).in_(filters.orgs)))
+        clauses.append(exists().where(ItemOrg.item_id == item_id, func.upper(ItemOrg.org).in_(filters.orgs)))
+    return clauses
+
+
+def _item_clauses(filters: Filters) -> list[ColumnElement[bool]]:
+    """source:, lang:, since: and until:, which read the items row."""
+    clauses: list[ColumnElement[bool]] = []
     if filters.sources:
         matches = [
             or_(func.lower(Feed.title).like(pattern, escape="\\"), func.lower(Feed.url).like(pattern, escape="\\"))
@@ -182,16 +211,21 @@ async def _latest(session: AsyncSession, filters: Filters, limit: int, offset: i
 
 
 async def _sqlite_ranked(
-    session: AsyncSession, parsed: SearchQuery, limit: int, offset: int, now: datetime
+    session: AsyncSession, parsed: SearchQuery, limit: int, offset: int, now: datetime, window: int
 ) -> list[tuple[Row, float]]:
     # The MATCH string is built from quoted stems and is bound as a parameter, never spliced into SQL.
     pool = max(CANDIDATE_POOL, 2 * (offset + limit))
-    clauses = _filter_clauses(parsed.filters)
-    best = select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank")).where(text("items_fts MATCH :match"))
-    if clauses:
-        best = best.join(Item, Item.id == _FTS.c.rowid).where(*clauses)
-    # BM25 picks the candidates (FTS5's rank is negative: lower is better); recency re-ranks them.
-    best = best.order_by(_FTS.c.rank).limit(pool).subquery()
+    params = {"match": parsed.fts_match()}
+    tags = _tag_clauses(parsed.filters, _FTS.c.rowid)
+    clauses = _item_clauses(parsed.filters)
+    # One pass: FTS5 walks the matches newest id first (no scoring), the filters drop rows, and it stops at
+    # the window; BM25 ("rank", computed only for the rows kept) then picks the candidates.
+    newest = select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank")).where(text("items_fts MATCH :match"), *tags)
+    if clauses:  # reading items rows costs most of a filtered query: only when a filter needs them
+        newest = newest.join(Item, Item.id == _FTS.c.rowid).where(*clauses)
+    newest = newest.order_by(_FTS.c.rowid.desc()).limit(window).subquery()
+    # FTS5's rank is negative: lower is better; recency re-ranks the candidates below.
+    best = select(newest.c.id, newest.c.rank).order_by(newest.c.rank).limit(pool).subquery()
     now_text = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
     age_days = func.max(0.0, func.julianday(now_text) - func.julianday(Item.published_at))
     score = (-best.c.rank * _recency_sql(age_days)).label("score")
@@ -212,7 +246,7 @@ async def _sqlite_ranked(
         .join(Feed, Feed.id == Item.feed_id)
         .order_by(page.c.score.desc(), page.c.published.desc(), page.c.id.desc())
     )
-    rows = (await session.execute(stmt, {"match": parsed.fts_match()})).all()
+    rows = (await session.execute(stmt, params)).all()
     return [(row, float(row.score)) for row in rows]
 
 
@@ -239,10 +273,23 @@ def _postgres_tsquery(parsed: SearchQuery) -> ColumnElement[Any]:
 
 
 async def _postgres_ranked(
-    session: AsyncSession, parsed: SearchQuery, limit: int, offset: int, now: datetime
+    session: AsyncSession, parsed: SearchQuery, limit: int, offset: int, now: datetime, window: int
 ) -> list[tuple[Row, float]]:
     tsv = literal_column("item_search.tsv", type_=TSVECTOR)
     query = _postgres_tsquery(parsed)
+    clauses = _filter_clauses(parsed.filters)
+    # The same window as SQLite: the id of the window-th newest match (filters applied) bounds the ranking.
+    probe = (
+        select(ItemSearch.item_id)
+        .join(Item, Item.id == ItemSearch.item_id)
+        .where(tsv.op("@@")(query), *clauses)
+        .order_by(ItemSearch.item_id.desc())
+        .limit(1)
+        .offset(window - 1)
+    )
+    floor = (await session.execute(probe)).scalar_one_or_none()
+    if floor is not None:
+        clauses.append(ItemSearch.item_id >= floor)
     now_param = bindparam("now", now, type_=Item.published_at.type)
     age_days = func.greatest(0.0, func.extract("epoch", now_param - Item.published_at) / 86400.0)
     score = (func.ts_rank_cd(tsv, query) * _recency_sql(age_days)).label("score")
@@ -250,7 +297,7 @@ async def _postgres_ranked(
         select(*_shown(Item.id, score))
         .join(ItemSearch, ItemSearch.item_id == Item.id)
         .join(Feed, Feed.id == Item.feed_id)
-        .where(tsv.op("@@")(query), *_filter_clauses(parsed.filters))
+        .where(tsv.op("@@")(query), *clauses)
         .order_by(score.desc(), Item.published_at.desc(), Item.id.desc())
         .limit(limit)
         .offset(offset)

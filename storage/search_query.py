@@ -15,7 +15,7 @@ from datetime import date
 
 import pycountry
 
-from storage.search_text import stems
+from storage.search_text import stems, words
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 24
@@ -154,6 +154,8 @@ def parse_query(query: str) -> SearchQuery:
     filters: dict[str, list[str]] = {}
     pending_or = pending_and = False
     last_positive = False
+    stop_words: list[str] = []  # words typed but too common to search for (never indexed)
+    last_stop = False
     for token in _lex(query):
         if token.kind == "not":
             raise SearchQueryError("bare_operator", "NOT is not supported: write -word to exclude a word")
@@ -164,6 +166,8 @@ def parse_query(query: str) -> SearchQuery:
             pending_and = True
             continue
         if token.kind == "or":
+            if last_stop and not pending_or:
+                raise _stop_word_or(stop_words[-1])
             if pending_or or not last_positive or not groups:
                 raise SearchQueryError("bare_operator", "OR needs a word on each side")
             pending_or = True
@@ -175,7 +179,15 @@ def parse_query(query: str) -> SearchQuery:
             last_positive = False
             continue
         term = Term(token.text, tuple(stems(token.text)))
-        pending_and = False
+        pending_and = last_stop = False
+        if not term.stems and words(token.text):
+            # Only stop words: dropped, as they are from the index; alone or in an OR they cannot work.
+            if pending_or:
+                raise _stop_word_or(token.text)
+            if not token.negated:
+                stop_words.append(token.text)
+                last_stop = True
+            continue
         if not term.stems:
             if pending_or:
                 raise SearchQueryError("bare_operator", f"'{token.text}' has no word in it")
@@ -194,6 +206,12 @@ def parse_query(query: str) -> SearchQuery:
             last_positive = True
     if pending_or or pending_and:
         raise SearchQueryError("bare_operator", f"{'OR' if pending_or else 'AND'} needs a word on each side")
+    if stop_words and not groups:
+        raise SearchQueryError(
+            "only_stop_words",
+            f"'{' '.join(stop_words)}' is too common to search for: add a more specific word",
+            detail=" ".join(stop_words),
+        )
     if excluded and not groups:
         raise SearchQueryError("only_excluded", "give at least one word to look for, not only -excluded ones")
     if sum(len(g) for g in groups) + len(excluded) > MAX_TERMS:
@@ -202,6 +220,12 @@ def parse_query(query: str) -> SearchQuery:
     if not groups and parsed_filters == Filters():
         raise SearchQueryError("empty", "the query is empty")
     return SearchQuery(tuple(tuple(g) for g in groups), tuple(excluded), parsed_filters)
+
+
+def _stop_word_or(text: str) -> SearchQueryError:
+    return SearchQueryError(
+        "stop_word_or", f"'{text}' is too common to search for, so OR cannot use it: write another word", detail=text
+    )
 
 
 def _filters(raw: dict[str, list[str]]) -> Filters:

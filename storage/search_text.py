@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from storage.search_stopwords import is_stop_word
+
 # Letters and digits only: the underscore and punctuation separate words, as in FTS5's unicode61.
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -43,11 +45,16 @@ def words(text: str) -> list[str]:
 
 
 def stems(text: str) -> list[str]:
-    return [stem(w) for w in words(text)]
+    """The stems of the words of ``text`` that are not stop words, in order."""
+    return [stem(w) for w in words(text) if not is_stop_word(w)]
 
 
 def stemmed_text(text: str) -> str:
-    """What goes into the index: the stems, space separated, in their original order (phrases work)."""
+    """What goes into the index: the stems, space separated, in their original order (phrases work).
+
+    Stop words are left out here and in queries alike, so "flood in Almaty" is the phrase "flood almaty"
+    on both sides and a phrase never fails on a function word.
+    """
     return " ".join(stems(text))
 
 
@@ -59,7 +66,11 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    return [_Token(m.start(), m.end(), stem(normalise(m.group()))) for m in _WORD.finditer(text)]
+    return [_Token(m.start(), m.end(), _stem_unless_stop(normalise(m.group()))) for m in _WORD.finditer(text)]
+
+
+def _stem_unless_stop(word: str) -> str:
+    return "" if is_stop_word(word) else stem(word)
 
 
 def highlight(text: str, wanted: Iterable[str]) -> str:

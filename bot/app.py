@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -189,6 +191,7 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
 
     runtime = get_runtime(application)
     sender = Sender(runtime.database, application.bot, runtime.pacer, runtime.settings.delivery)
+    sender.topic_name = runtime.topic_name  # topic names in spike and weekly pictures
     runtime.sender = sender
     runtime.sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
     runtime.sender_task.add_done_callback(_sender_ended)
@@ -202,6 +205,9 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
         name="digests",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
+    from bot.reports import schedule_reports
+
+    schedule_reports(jobs)  # hourly "spikes" and "weekly" checks; each row is queued once (dedupe keys)
     if poll_feeds:
         from bot.feedjob import poll_job, setup_poller
 
@@ -297,7 +303,10 @@ async def run(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        async with running(application):
+        from bot.health import operations
+
+        worker = f"{socket.gethostname()}:bot:{os.getpid()}"
+        async with operations(settings.metrics, database, role="bot", worker=worker), running(application):
             log.info("bot running (%s)", settings.bot.mode)
             await stop.wait()
 

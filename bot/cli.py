@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="poll feeds, annotate, deliver and run the bot (console mode without a token)")
 
+    worker = sub.add_parser("worker", help="a worker without Telegram updates: poll feeds, deliver the outbox, or both")
+    worker.add_argument("--role", choices=["poll", "deliver", "all"], required=True)
+    worker.add_argument("--worker-id", help="name for its claims (default host:role:pid); keep it per systemd instance")
+    worker.add_argument("--metrics-port", type=_port, help="serve /metrics and /healthz on this port (0: any free)")
+
     poll = sub.add_parser("poll", help="poll feeds")
     poll.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
     poll.add_argument("--all", action="store_true", help="every active feed, not only the due ones")
@@ -84,6 +89,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = _positive(text) if text != "0" else 0
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port up to 65535, got {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -106,6 +118,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.worker import WorkerError, run_worker
+
+    try:
+        asyncio.run(run_worker(settings, args.role, worker_id=args.worker_id, metrics_port=args.metrics_port))
+    except WorkerError as exc:
+        print(f"coopwatch: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _db(args: argparse.Namespace, settings: Settings) -> int:
     async def upgrade() -> None:
         async with open_database(settings) as _database:
@@ -119,17 +142,20 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 @asynccontextmanager
 async def open_database(settings: Settings):
     """The migrated database with the configured feeds present."""
+    from storage.locks import schema_lock
+
     database = Database(settings.database_url)
     try:
-        await database.upgrade()
-        async with database.session() as session:
-            await feed_store.sync_configured_feeds(
-                session,
-                [
-                    (s.url, s.title, s.language, s.topics, s.interval or settings.feeds.default_interval)
-                    for s in settings.feeds.sources
-                ],
-            )
+        async with schema_lock(database):  # workers starting together take turns
+            await database.upgrade()
+            async with database.session() as session:
+                await feed_store.sync_configured_feeds(
+                    session,
+                    [
+                        (s.url, s.title, s.language, s.topics, s.interval or settings.feeds.default_interval)
+                        for s in settings.feeds.sources
+                    ],
+                )
         yield database
     finally:
         await database.aclose()
@@ -325,6 +351,7 @@ def _safe_url(url: str) -> str:
 
 _COMMANDS = {
     "run": _run,
+    "worker": _worker,
     "poll": _poll,
     "feeds": _feeds,
     "items": _items,

@@ -7,8 +7,9 @@ errors and 5xx (retry with exponential back-off up to ``max_attempts``); other 4
 
 Several senders (deliver workers) may drain one PostgreSQL outbox: ``claim_due_paced`` keeps one row per
 chat in flight across all of them and honours each chat's ``chat_pacing``; the SharedPacer spreads the
-overall budget. A claimed row that waits locally past 80% of its lease is handed back unsent, so keep
-``batch_size`` x workers / global_per_second well under the lease.
+overall budget. A sender holds at most ``batch_size`` claimed rows, and a row that waits locally past 80%
+of its lease is handed back unsent, so keep ``batch_size`` x workers / global_per_second well under the
+lease.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import math
 import random
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -30,6 +32,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot import metrics
 from bot.pacing import ClaimExpired, Pacer, retry_after_seconds
 from bot.render import AlertView, render_alert
+from bot.reports import REPORT_KINDS, render_report_async, send_report
 from bot.settings import DeliverySettings
 from handlers.i18n import normalise_language
 from storage import chats as chat_store
@@ -63,6 +66,8 @@ class Outgoing:
     kind: str = "alert"
     due_at: datetime | None = None  # when the row became due, for the latency metric
     deadline: float = math.inf  # monotonic time after which the claim may have lapsed: do not send
+    photo: bytes | None = None  # spike/weekly rows: sent as a photo with ``text`` as its caption
+    follow_up: str | None = None  # weekly rows: a message after the photo
 
 
 @dataclass
@@ -99,6 +104,7 @@ class Sender:
     worker: str = field(default_factory=default_worker_id)
     idle_interval: float = 1.0
     stats: SenderStats = field(default_factory=SenderStats)
+    topic_name: Callable[[str, str], str] | None = None  # Runtime.topic_name, for report rows
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _in_flight: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # chat id -> send
 
@@ -119,8 +125,12 @@ class Sender:
         limit = asyncio.Semaphore(self.concurrency)
         try:
             while True:
+                room = self.settings.batch_size - len(self._in_flight)
+                if room <= 0:  # hold at most batch_size rows: claimed rows must not outlive their lease here
+                    await asyncio.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 try:
-                    batch = await self._claim(self.settings.batch_size)
+                    batch = await self._claim(room)
                 except Exception:  # a database hiccup must not end delivery
                     log.exception("claiming outbox rows failed; retrying shortly")
                     await asyncio.sleep(self.idle_interval)
@@ -186,11 +196,16 @@ class Sender:
             chat = chats.get(row.chat_id)
             lang = alert_language(chat) if chat is not None else "en"
             text: str | None
+            photo, follow_up = None, None
             if row.kind == "alert" and row.item_id in items:
                 key = (row.item_id, lang)
                 if key not in rendered:
                     rendered[key] = render_alert(AlertView.from_item(items[row.item_id]), lang)
                 text = rendered[key]
+            elif row.kind in REPORT_KINDS:  # spike alert or weekly summary: a chart photo (bot.reports)
+                report = await render_report_async(row.kind, row.payload or {}, lang, self.topic_name)
+                text = report.caption if report else None
+                photo, follow_up = (report.photo, report.text) if report else (None, None)
             else:
                 text = payload_text(row, lang)
             if chat is None or not chat.active or not text:
@@ -199,7 +214,11 @@ class Sender:
                 row.claimed_by = None
                 continue
             due = max(row.created_at, row.not_before) if row.created_at and row.not_before else None
-            out.append(Outgoing(row.id, row.chat_id, row.thread_id, text, row.attempts, row.kind, due, deadline))
+            out.append(
+                Outgoing(
+                    row.id, row.chat_id, row.thread_id, text, row.attempts, row.kind, due, deadline, photo, follow_up
+                )
+            )
         return out
 
     async def _deliver(self, message: Outgoing) -> None:
@@ -208,12 +227,15 @@ class Sender:
 
     async def _send_and_record(self, message: Outgoing) -> None:
         try:
-            await self.bot.send_message(
-                chat_id=message.chat_id,
-                text=message.text,
-                message_thread_id=message.thread_id,
-                rate_limit_args={"broadcast": True, "deadline": message.deadline},
-            )
+            if message.photo is not None:
+                await send_report(self.bot, message)
+            else:
+                await self.bot.send_message(
+                    chat_id=message.chat_id,
+                    text=message.text,
+                    message_thread_id=message.thread_id,
+                    rate_limit_args={"broadcast": True, "deadline": message.deadline},
+                )
         except ClaimExpired:
             log.warning("outbox row %s waited past its lease; handing it back unsent", message.row_id)
             metrics.DELIVERY_FAILURES.labels("claim_expired").inc()

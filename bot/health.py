@@ -7,11 +7,13 @@ through ``Health`` (a heartbeat per loop and the last database check), which the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -20,6 +22,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import make_wsgi_app
 
 from bot import metrics
+from bot.settings import MetricsSettings
 from storage import outbox
 from storage.db import Database
 
@@ -134,3 +137,23 @@ async def check_loop(database: Database, health: Health, *, interval: float = CH
             log.warning("database check failed: %s", exc)
         health.beat("checks")
         await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def operations(
+    settings: MetricsSettings, database: Database, *, role: str, worker: str, port: int | None = None
+) -> AsyncIterator[Health]:
+    """The database check loop, and the endpoint when [metrics] enables it (or ``port`` is given)."""
+    health = Health(role, worker)
+    server = None
+    if settings.enabled or port is not None:
+        server = serve_operations(health, settings.listen, settings.port if port is None else port)
+    task = asyncio.create_task(check_loop(database, health), name="operations-checks")
+    try:
+        yield health
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if server is not None:
+            server.close()

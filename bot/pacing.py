@@ -179,6 +179,10 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     async def initialize(self) -> None:
         return None
 
+    def _check(self, deadline: float | None, chat_key: int | str) -> None:
+        if deadline is not None and self.pacer.clock() > deadline:
+            raise ClaimExpired(f"the claim for a message to chat {chat_key} ran out before its send slot")
+
     async def shutdown(self) -> None:
         return None
 
@@ -196,10 +200,10 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         chat_key: int | str = int(chat_id) if str(chat_id).lstrip("-").isdigit() else str(chat_id)
         broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
-        await self.pacer.acquire(chat_key, urgent=not broadcast)
         deadline = rate_limit_args.get("deadline") if rate_limit_args else None
-        if deadline is not None and self.pacer.clock() > deadline:
-            raise ClaimExpired(f"claim for chat {chat_key} ran out while waiting for a send slot")
+        self._check(deadline, chat_key)
+        await self.pacer.acquire(chat_key, urgent=not broadcast)
+        self._check(deadline, chat_key)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:

@@ -1,0 +1,101 @@
+"""Spike alerts and weekly summaries in the running bot: the hourly JobQueue jobs that queue them, and
+the rendering that turns their outbox rows ("spike", "weekly") into a photo plus text for the sender.
+
+Both checks are idempotent (dedupe keys: one spike alert per chat, topic x country and day; one summary
+per chat and ISO week), so running them every hour only sends what is new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Bot
+from telegram.ext import ContextTypes, JobQueue
+
+from bot.charts import TopicNamer
+from bot.runtime import get_runtime
+from bot.spikes import render_spike, run_spike_check
+from bot.weekly import render_weekly, run_weekly_summaries
+from handlers.i18n import t
+
+log = logging.getLogger(__name__)
+
+REPORT_KINDS = frozenset({"spike", "weekly"})
+SPIKE_CHECK_SECONDS = 3600
+WEEKLY_CHECK_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the sender sends for a report row: ``photo`` with ``caption``, then ``text`` if any."""
+
+    caption: str
+    photo: bytes
+    text: str | None = None
+
+
+def render_report(kind: str, payload: dict[str, Any], lang: str, topic_name: TopicNamer | None = None) -> Report:
+    """The photo and texts of a "spike" or "weekly" outbox row in ``lang``; ValueError for other kinds."""
+    if kind == "spike":
+        caption, png = render_spike(payload, lang, topic_name=topic_name)
+        return Report(caption=caption, photo=png)
+    if kind == "weekly":
+        text, png = render_weekly(payload, lang, topic_name)
+        return Report(caption=t(lang, "weekly.caption"), photo=png, text=text)
+    raise ValueError(f"not a report kind: {kind!r}")
+
+
+async def render_report_async(
+    kind: str, payload: dict[str, Any], lang: str, topic_name: TopicNamer | None = None
+) -> Report | None:
+    """render_report off the event loop (matplotlib takes a moment); None, logged, when the payload is bad."""
+    try:
+        return await asyncio.to_thread(render_report, kind, payload, lang, topic_name)
+    except (KeyError, TypeError, ValueError):
+        log.exception("cannot render a %s outbox row", kind)
+        return None
+
+
+async def spikes_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = get_runtime(context.application)
+    if await run_spike_check(runtime.database, datetime.now(UTC)):
+        runtime.wake_sender()
+
+
+async def weekly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = get_runtime(context.application)
+    if await run_weekly_summaries(runtime.database, datetime.now(UTC)):
+        runtime.wake_sender()
+
+
+def schedule_reports(jobs: JobQueue) -> None:
+    """Hourly spike check and weekly-summary check, named "spikes" and "weekly"."""
+    options = {"max_instances": 1, "coalesce": True}
+    jobs.run_repeating(spikes_job, interval=SPIKE_CHECK_SECONDS, first=120, name="spikes", job_kwargs=options)
+    jobs.run_repeating(weekly_job, interval=WEEKLY_CHECK_SECONDS, first=180, name="weekly", job_kwargs=options)
+
+
+async def send_report(bot: Bot, message: Any) -> None:
+    """Send a rendered report row (bot.delivery.Outgoing): the photo, then the follow-up text if any.
+
+    Both calls go through the bot's rate limiter, so photos are paced like messages. If the text fails
+    after the photo went out, the row is retried whole and the photo is sent again."""
+    limits = {"broadcast": True, "deadline": message.deadline}
+    await bot.send_photo(
+        chat_id=message.chat_id,
+        photo=message.photo,
+        caption=message.text,
+        message_thread_id=message.thread_id,
+        rate_limit_args=limits,
+    )
+    if message.follow_up:
+        await bot.send_message(
+            chat_id=message.chat_id,
+            text=message.follow_up,
+            message_thread_id=message.thread_id,
+            rate_limit_args=limits,
+        )

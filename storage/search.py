@@ -223,7 +223,7 @@ async def _sqlite_ranked(
     newest = select(_FTS.c.rowid.label("id"), _FTS.c.rank.label("rank")).where(text("items_fts MATCH :match"), *tags)
     if clauses:  # reading items rows costs most of a filtered query: only when a filter needs them
         newest = newest.join(Item, Item.id == _FTS.c.rowid).where(*clauses)
-    newest = newest.order_by(_FTS.c.rowid.desc()).limit(window).subquery()
+    newest = newest.where(*_id_range(parsed.filters)).order_by(_FTS.c.rowid.desc()).limit(window).subquery()
     # FTS5's rank is negative: lower is better; recency re-ranks the candidates below.
     best = select(newest.c.id, newest.c.rank).order_by(newest.c.rank).limit(pool).subquery()
     now_text = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
@@ -248,6 +248,22 @@ async def _sqlite_ranked(
     )
     rows = (await session.execute(stmt, params)).all()
     return [(row, float(row.score)) for row in rows]
+
+
+def _id_range(filters: Filters) -> list[ColumnElement[bool]]:
+    """since:/until: as an item id range from item_days (SQLite): FTS5 then walks only that range.
+
+    A superset (the exact date test still runs on the items row), so results do not change; without it a
+    selective query would walk every match of a common word to the oldest one."""
+    days = table("item_days", column("day"), column("min_id"), column("max_id"))
+    bounds: list[ColumnElement[bool]] = []
+    if filters.since:
+        low = select(func.min(days.c.min_id)).where(days.c.day >= filters.since.isoformat()).scalar_subquery()
+        bounds.append(_FTS.c.rowid >= low)
+    if filters.until:
+        high = select(func.max(days.c.max_id)).where(days.c.day <= filters.until.isoformat()).scalar_subquery()
+        bounds.append(_FTS.c.rowid <= high)
+    return bounds
 
 
 def _recency_sql(age_days: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -82,3 +82,17 @@ async def test_window_ranks_only_the_newest_matches(database: Database) -> None:
     assert await _titles(database, until, limit=3, window=4) == ["Mudflow mudflow report"]
     with pytest.raises(ValueError):
         await _titles(database, "mudflow", limit=10, window=5)
+
+
+async def test_date_filters_find_late_arrivals(database: Database) -> None:
+    # Ids grow with arrival; an old story that arrives last (a feed's backlog) must still be found.
+    async with database.session() as s:
+        await add_item(s, "Mudflow this week", published=NOW - timedelta(days=1))
+        await add_item(s, "Mudflow last year", published=NOW - timedelta(days=400))
+        item = await add_item(s, "Mudflow this month", published=NOW - timedelta(days=10))
+        item.published_at = NOW - timedelta(days=2)  # a corrected date moves it to another day
+    until = (NOW - timedelta(days=300)).date().isoformat()
+    since = (NOW - timedelta(days=3)).date().isoformat()
+    assert await _titles(database, f"mudflow until:{until}") == ["Mudflow last year"]
+    assert set(await _titles(database, f"mudflow since:{since}")) == {"Mudflow this week", "Mudflow this month"}
+    assert await _titles(database, f"mudflow since:{since} until:{since}") == []

@@ -5,6 +5,7 @@ Revises: 0001
 Hand-written: the index is dialect-specific. Existing items are indexed here, in Python, because stemming
 cannot run inside the database.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -29,6 +30,18 @@ _SQLITE = [
     "CREATE TRIGGER item_search_au AFTER UPDATE ON item_search BEGIN"
     " INSERT INTO items_fts(items_fts, rowid, title, body) VALUES ('delete', old.item_id, old.title, old.body);"
     " INSERT INTO items_fts(rowid, title, body) VALUES (new.item_id, new.title, new.body); END",
+    # Per UTC day of publication, the lowest and highest item id: since:/until: become an id range that
+    # FTS5 seeks to (ids grow with arrival, so the range is tight). Only ever widened, so always exact.
+    "CREATE TABLE item_days (day TEXT PRIMARY KEY, min_id INTEGER NOT NULL, max_id INTEGER NOT NULL) WITHOUT ROWID",
+    "INSERT INTO item_days (day, min_id, max_id)"
+    " SELECT substr(published_at, 1, 10), min(id), max(id) FROM items GROUP BY 1",
+    *(
+        f"CREATE TRIGGER items_day_{name} AFTER {event} ON items BEGIN"
+        " INSERT INTO item_days (day, min_id, max_id) VALUES (substr(new.published_at, 1, 10), new.id, new.id)"
+        " ON CONFLICT (day) DO UPDATE SET min_id = min(min_id, excluded.min_id),"
+        " max_id = max(max_id, excluded.max_id); END"
+        for name, event in (("ai", "INSERT"), ("au", "UPDATE OF published_at"))
+    ),
 ]
 
 _POSTGRES = [
@@ -65,7 +78,8 @@ def _index_existing(bind: sa.engine.Connection) -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for name in ("item_search_ai", "item_search_ad", "item_search_au"):
+        for name in ("item_search_ai", "item_search_ad", "item_search_au", "items_day_ai", "items_day_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS items_fts")
+        op.execute("DROP TABLE IF EXISTS item_days")
     op.drop_table("item_search")

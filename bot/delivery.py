@@ -126,7 +126,9 @@ class Sender:
         try:
             while True:
                 room = self.settings.batch_size - len(self._in_flight)
-                if room <= 0:  # hold at most batch_size rows: claimed rows must not outlive their lease here
+                # Hold at most batch_size rows (claimed rows must not outlive their lease here), and refill
+                # in chunks: every claim takes its turn behind the other workers' claims.
+                if room < max(1, self.settings.batch_size // 2):
                     await asyncio.wait(list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED)
                     continue
                 try:
@@ -168,7 +170,7 @@ class Sender:
     async def _claim(self, limit: int) -> list[Outgoing]:
         exclude = self.pacer.busy_chats() | frozenset(self._in_flight)
         now = utcnow()
-        async with self.database.session() as session:
+        async with self.database.session() as session:  # short: the claim lock is held until commit
             rows = await outbox.claim_due_paced(
                 session,
                 worker=self.worker,
@@ -177,8 +179,10 @@ class Sender:
                 limit=limit,
                 exclude_chats=exclude,
             )
-            if not rows:
-                return []
+        if not rows:
+            return []
+        async with self.database.session() as session:
+            session.add_all(rows)
             return await self._prepare(session, rows)
 
     async def _prepare(self, session, rows: list[OutboxMessage]) -> list[Outgoing]:  # noqa: ANN001

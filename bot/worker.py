@@ -206,7 +206,8 @@ async def _start_delivery(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        log.info("worker %s sent %d messages", worker_id, sender.stats.sent)
+        late = getattr(limiter.pacer, "late_slots", 0)
+        log.info("worker %s sent %d messages (%d send slots passed unused)", worker_id, sender.stats.sent, late)
         await bot.shutdown()
 
     return cleanup

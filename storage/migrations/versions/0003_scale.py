@@ -30,12 +30,23 @@ def upgrade() -> None:
         sa.Column("next_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("chat_id"),
     )
+    op.create_index("ix_chat_pacing_next_at", "chat_pacing", ["next_at"], unique=False)
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_claim", ["status", "priority", "id"], unique=False)
+        # Rows some worker holds: few at any time, so finding the chats in flight stays cheap.
+        batch_op.create_index(
+            "ix_outbox_in_flight",
+            ["claimed_until"],
+            unique=False,
+            postgresql_where=sa.text("claimed_by IS NOT NULL"),
+            sqlite_where=sa.text("claimed_by IS NOT NULL"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_in_flight")
         batch_op.drop_index("ix_outbox_claim")
+    op.drop_index("ix_chat_pacing_next_at", table_name="chat_pacing")
     op.drop_table("chat_pacing")
     op.drop_table("send_slots")

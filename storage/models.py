@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -214,6 +215,14 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("chat_id", "dedupe_key", name="uq_outbox_chat_dedupe"),
         Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_claim", "status", "priority", "id"),
+        # Rows some worker holds: few at any time, so finding the chats in flight stays cheap.
+        Index(
+            "ix_outbox_in_flight",
+            "claimed_until",
+            postgresql_where=text("claimed_by IS NOT NULL"),
+            sqlite_where=text("claimed_by IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -35,7 +35,7 @@ class ChatPacing(Base):
     __tablename__ = "chat_pacing"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    next_at: Mapped[datetime]
+    next_at: Mapped[datetime] = mapped_column(index=True)
 
 
 def _is_postgres(session: AsyncSession) -> bool:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
+import storage.pacing  # noqa: F401 - registers send_slots and chat_pacing on Base.metadata
+from storage.db import include_object
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `python -m bot db upgrade` (storage.db.upgrade_database)")
-
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201 - Alembic's hook
-    # The FTS5 index and its shadow tables are made by hand in 0002; autogenerate must not drop them.
-    return not (type_ == "table" and name.startswith("items_fts"))
-
 
 context.configure(
     connection=connection,

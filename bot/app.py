@@ -30,7 +30,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.delivery import Sender
-from bot.logs import REDACTED
+from bot.logs import install_token_redactor
 from bot.pacing import PacedRateLimiter, make_pacer
 from bot.runtime import RUNTIME_KEY, Runtime, get_runtime
 from bot.settings import Settings
@@ -58,33 +58,6 @@ USER_COMMANDS = (
 GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "mysubs", "settings", "latest", "digest", "help")
 ADMIN_COMMANDS = ("feeds", "addfeed", "removefeed", "pausefeed", "stats", "chats", "export")
 DIGEST_CHECK_SECONDS = 60
-_REDACTED_TOKENS: set[str] = set()
-
-
-def install_token_redactor(token: str | None) -> None:
-    """Belt and braces next to bot.logs: httpx stays at WARNING, and every log record created anywhere
-    in the process has the token replaced before any handler (or test capture) sees it."""
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        if logger.level < logging.WARNING:
-            logger.setLevel(logging.WARNING)
-    if not token or token in _REDACTED_TOKENS:
-        return
-    _REDACTED_TOKENS.add(token)
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is the logging module's business
-            return record
-        if token in message:
-            record.msg = message.replace(token, REDACTED)
-            record.args = None
-        return record
-
-    logging.setLogRecordFactory(factory)
 
 
 def build_application(settings: Settings, database: Database, *, annotator: Any = None) -> Application:

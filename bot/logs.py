@@ -6,28 +6,44 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.settings import LoggingSettings
 
 REDACTED = "[token]"
 
+_REDACTED_TOKENS: set[str] = set()
 
-class TokenRedactor(logging.Filter):
-    """Replaces the bot token wherever it would appear, arguments included."""
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
+def install_token_redactor(token: str | None) -> None:
+    """Replace the token in every log record the process creates, message and traceback alike, before any
+    handler (or a test's capture) sees it. httpx stays at WARNING, since it logs request URLs at INFO."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+    if not token or token in _REDACTED_TOKENS:
+        return
+    _REDACTED_TOKENS.add(token)
+    previous = logging.getLogRecordFactory()
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, REDACTED)
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is the logging module's business
+            return record
+        if token in message:
+            record.msg = message.replace(token, REDACTED)
             record.args = None
-        if record.exc_info and record.exc_info[1] is not None and self.token in str(record.exc_info[1]):
-            record.exc_text = logging.Formatter().formatException(record.exc_info).replace(self.token, REDACTED)
-            record.exc_info = None
-        return True
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if token in text:
+                record.exc_text = text.replace(token, REDACTED)
+                record.exc_info = None
+        return record
+
+    logging.setLogRecordFactory(factory)
 
 
 class JsonFormatter(logging.Formatter):
@@ -51,11 +67,9 @@ def configure_logging(settings: LoggingSettings, *, token: str | None, stream=No
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if token:
-        handler.addFilter(TokenRedactor(token))
+    install_token_redactor(token)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.level)
-    # httpx logs every request URL at INFO, and Bot API URLs carry the token.
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

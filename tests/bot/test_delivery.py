@@ -27,6 +27,16 @@ async def outbox_rows(database: Database, chat_id: int | None = None) -> list[Ou
         return list((await session.scalars(stmt)).all())
 
 
+async def settled_rows(database: Database, chat_id: int, timeout: float = 10.0) -> list[OutboxMessage]:
+    """The chat's rows once none is pending: the message can reach Telegram a moment before its row
+    is marked sent."""
+    deadline = time.monotonic() + timeout
+    while any(r.status == "pending" for r in (rows := await outbox_rows(database, chat_id))):
+        assert time.monotonic() < deadline, f"rows still pending: {[(r.id, r.status) for r in rows]}"
+        await asyncio.sleep(0.02)
+    return rows
+
+
 async def test_blocked_chat_is_deactivated(harness: Harness) -> None:
     h = harness
     await subscribers(h.database, [USER, OTHER])
@@ -59,7 +69,7 @@ async def test_429_makes_only_that_chat_wait(harness: Harness) -> None:
     assert mine.sent_at - flooded_at >= 1.9
     assert other.sent_at < mine.sent_at
     assert h.runtime.sender.stats.flood_waits == 1
-    [row] = await outbox_rows(h.database, USER)
+    [row] = await settled_rows(h.database, USER)
     assert row.status == "sent"
     assert h.emulator.violations == []
 
@@ -86,7 +96,7 @@ async def test_server_errors_are_retried_with_backoff(harness: Harness) -> None:
     await h.store_item("Medical team deployed to Tajikistan")
     [alert] = await h.emulator.wait_for_messages_async(USER, 1, timeout=15)
     assert "Medical team" in alert.text
-    [row] = await outbox_rows(h.database, USER)
+    [row] = await settled_rows(h.database, USER)
     assert row.status == "sent" and row.attempts == 2 and row.last_error.startswith("network")
 
 

@@ -31,10 +31,12 @@ async def settled_rows(database: Database, chat_id: int, timeout: float = 10.0) 
     """The chat's rows once none is pending: the message can reach Telegram a moment before its row
     is marked sent."""
     deadline = time.monotonic() + timeout
-    while any(r.status == "pending" for r in (rows := await outbox_rows(database, chat_id))):
+    while True:
+        rows = await outbox_rows(database, chat_id)
+        if all(r.status != "pending" for r in rows):
+            return rows
         assert time.monotonic() < deadline, f"rows still pending: {[(r.id, r.status) for r in rows]}"
         await asyncio.sleep(0.02)
-    return rows
 
 
 async def test_blocked_chat_is_deactivated(harness: Harness) -> None:

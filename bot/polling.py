@@ -20,6 +20,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis import Annotation, Annotator, ItemText
 from bot import metrics
@@ -33,8 +34,10 @@ from feeds.schedule import backoff_interval, next_interval
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
+from storage.group_commit import GroupCommit
 from storage.models import Feed, utcnow
 from storage.outbox import enqueue_alerts
+from storage.search_text import stemmed_text
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class ParsedItems:
     ttl: timedelta | None
     bozo_reason: str | None
     items: list[NormalisedItem]
+    search_texts: dict[str, tuple[str, str]]  # guid -> stemmed title and summary, for the search index
 
 
 def parse_and_normalise(
@@ -59,8 +63,10 @@ def parse_and_normalise(
     """Pure CPU work, run in the parse pool: feedparser, then plain text, canonical links, fingerprints."""
     parsed = parse_feed(body, url, content_type)
     language = feed_language or parsed.language
-    items = [normalise_entry(e, fetched_at=fetched_at, feed_language=language) for e in parsed.entries]
-    return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, dedupe_entries(items))
+    items = dedupe_entries([normalise_entry(e, fetched_at=fetched_at, feed_language=language) for e in parsed.entries])
+    # Stemming for the search index is CPU work too: done here, off the process that writes.
+    search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}
+    return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts)
 
 
 def make_parse_pool(workers: int) -> Executor | None:
@@ -113,9 +119,11 @@ class Poller:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
+    _writes: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
         self._overall = asyncio.Semaphore(self.settings.max_concurrency)
+        self._writes = GroupCommit(self.database)
 
     def _lease(self) -> timedelta:
         # Long enough for a claimed feed to wait its turn for a slot and then time out in full.
@@ -136,29 +144,41 @@ class Poller:
     ) -> list[PollResult]:
         """One pass over the due feeds (or every active feed); a failing feed never stops the others.
 
-        Feeds are claimed a batch at a time (a lease each), so several workers on one database share them
-        without overlap, and no claimed feed waits in a queue longer than its lease.
+        Feeds are claimed a few at a time (a lease each) and topped up as polls finish, so several workers
+        on one database share them without overlap, no claimed feed waits longer than its lease, and no
+        poll waits for the slowest feed of a batch.
         """
         results: list[PollResult] = []
 
-        async def one(feed: Feed) -> PollResult:
+        async def one(feed: Feed) -> None:
             result = await self.refresh_feed(feed)
+            results.append(result)
             if on_result is not None:
                 on_result(result)
-            return result
 
-        batch = None if all_feeds else self.settings.max_concurrency * 2
-        while True:
+        async def claim(limit: int | None) -> list[Feed]:
             async with self.database.session() as session:
-                feeds = await feed_store.claim_due_feeds(
-                    session, worker=self.worker, now=now or utcnow(), lease=self._lease(), limit=batch,
+                return await feed_store.claim_due_feeds(
+                    session, worker=self.worker, now=now or utcnow(), lease=self._lease(), limit=limit,
                     include_not_due=all_feeds,
                 )
-            if not feeds:
+
+        if all_feeds:  # one claim of every active feed: the next poll time does not matter here
+            await asyncio.gather(*(one(feed) for feed in await claim(None)))
+            return results
+        window = self.settings.max_concurrency * 2
+        running: set[asyncio.Task[None]] = set()
+        exhausted = False
+        while True:
+            if not exhausted and len(running) <= window // 2:
+                feeds = await claim(window - len(running))
+                exhausted = not feeds
+                running |= {asyncio.create_task(one(feed)) for feed in feeds}
+            if not running:
                 return results
-            results += await asyncio.gather(*(one(feed) for feed in feeds))
-            if all_feeds:
-                return results
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # refresh_feed reports failures as results; anything raised here is a bug
 
     async def refresh_feed(self, feed: Feed) -> PollResult:
         result = await self._refresh_guarded(feed)
@@ -183,7 +203,7 @@ class Poller:
         fetched_at = utcnow()
         base = timedelta(seconds=feed.interval_seconds)
         if not isinstance(response, Fetched):
-            async with self.database.session() as session:
+            async def not_modified(session: AsyncSession) -> None:
                 row = await feed_store.get_feed(session, feed.id)
                 await feed_store.record_poll_success(
                     session, row, now=fetched_at,
@@ -192,6 +212,8 @@ class Poller:
                     last_modified=response.validators.last_modified or feed.last_modified,
                     new_url=response.permanent_redirect,
                 )
+
+            await self._writes.run(not_modified)
             return PollResult(feed.id, feed.url, "not_modified")
 
         parsed = await self._parse(response, feed.language, fetched_at)
@@ -200,16 +222,18 @@ class Poller:
         next_poll = fetched_at + self._interval(
             base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after
         )
-        async with self.database.session() as session:
-            stored, duplicates, alerts, topics = await self._store(
-                session, feed.id, pending, annotations, fetched_at
-            )
+
+        async def store(session: AsyncSession) -> tuple[int, int, int, tuple[str, ...]]:
+            outcome = await self._store(session, feed.id, pending, annotations, fetched_at, parsed.search_texts)
             row = await feed_store.get_feed(session, feed.id)
             await feed_store.record_poll_success(
                 session, row, now=fetched_at, next_poll_at=next_poll,
                 etag=response.validators.etag, last_modified=response.validators.last_modified,
                 title=parsed.title, new_url=response.permanent_redirect,
             )
+            return outcome
+
+        stored, duplicates, alerts, topics = await self._writes.run(store)
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(
@@ -243,11 +267,15 @@ class Poller:
         entries: Sequence[NormalisedItem],
         annotations: Sequence[Annotation | None],
         fetched_at: datetime,
+        search_texts: dict[str, tuple[str, str]],
     ) -> tuple[int, int, int, tuple[str, ...]]:
-        """Store new stories with their outbox rows; record repeats as extra sources. One transaction."""
+        """Store new stories with their outbox rows; record repeats as extra sources. One transaction.
+
+        ``entries`` are already unseen for this feed (``_unseen``), and the feed's claim keeps other workers
+        off it meanwhile; were a lease to run out mid-store, the unique (feed, guid) keys refuse the repeat.
+        """
         await item_store.lock_for_dedupe(session)
-        known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
-        fresh = [(e, a) for e, a in zip(entries, annotations, strict=True) if e.guid not in known]
+        fresh = list(zip(entries, annotations, strict=True))
         duplicates_of = await item_store.find_duplicates(
             session, [e for e, _ in fresh], feed_id=feed_id,
             since=fetched_at - self.settings.near_duplicate_window,
@@ -258,7 +286,7 @@ class Poller:
         for entry, annotation in fresh:
             original = duplicates_of.get(entry.guid)
             if original is None:
-                new.append(item_store.NewItem(entry, annotation))
+                new.append(item_store.NewItem(entry, annotation, search_texts.get(entry.guid)))
             else:
                 item_store.add_source(session, original, feed_id=feed_id, guid=entry.guid, url=entry.url)
                 duplicates += 1

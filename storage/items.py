@@ -16,7 +16,8 @@ from analysis import Annotation
 from feeds.fingerprint import hamming, simhash_bands
 from feeds.models import NormalisedItem
 from storage.models import Item, ItemCountry, ItemEvent, ItemOrg, ItemSource, ItemTopic
-from storage.search import index_new_items
+from storage.search import index_stemmed
+from storage.search_text import stemmed_text
 
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
 _WORD = re.compile(r"\w+")
@@ -96,16 +97,20 @@ async def find_duplicates(
         )
         for item_id, key in rows.all():
             by_key.setdefault(key, item_id)
-    near: list[tuple[int, int]] = []
+    # Candidates by (band position, band value): an entry is compared only with stored items sharing a band.
+    by_band: dict[tuple[int, int], list[tuple[int, int]]] = {}
     if max_distance > 0:
-        near = await _near_candidates(session, [e.simhash for e in entries], since, feed_id)
+        for item_id, value in await _near_candidates(session, [e.simhash for e in entries], since, feed_id):
+            for position, band in enumerate(simhash_bands(value)):
+                by_band.setdefault((position, band), []).append((item_id, value))
     found: dict[str, int] = {}
     for entry in entries:
         match = next(
             (by_key[k] for k in (entry.url, entry.content_hash, keys[entry.guid]) if k and k in by_key), None
         )
-        if match is None:
-            match = next((i for i, value in near if hamming(value, entry.simhash) <= max_distance), None)
+        if match is None and by_band:
+            near = (c for pos, band in enumerate(simhash_bands(entry.simhash)) for c in by_band.get((pos, band), ()))
+            match = min((i for i, value in near if hamming(value, entry.simhash) <= max_distance), default=None)
         if match is not None:
             found[entry.guid] = match
     return found
@@ -143,6 +148,7 @@ class NewItem:
 
     entry: NormalisedItem
     annotation: Annotation | None = None
+    search_text: tuple[str, str] | None = None  # stemmed title and summary when the caller made them
 
 
 async def store_items(
@@ -156,8 +162,12 @@ async def store_items(
     if not items:
         return []
     rows = [_item_row(feed_id, new, fetched_at) for new in items]
-    result = await session.execute(insert(Item).returning(Item.id, sort_by_parameter_order=True), rows)
-    ids = [row[0] for row in result.all()]
+    # Map ids back by guid (unique per feed): asking RETURNING for parameter order makes SQLite insert
+    # one row per statement.
+    items_table = Item.__table__
+    result = await session.execute(insert(items_table).returning(items_table.c.id, items_table.c.guid), rows)
+    id_of = {guid: item_id for item_id, guid in result.all()}
+    ids = [id_of[new.entry.guid] for new in items]
     sources, topics, countries, orgs, events = [], [], [], [], []
     for item_id, new in zip(ids, items, strict=True):
         entry, annotation = new.entry, new.annotation
@@ -182,8 +192,9 @@ async def store_items(
     for model, values in ((ItemSource, sources), (ItemTopic, topics), (ItemCountry, countries),
                           (ItemOrg, orgs), (ItemEvent, events)):
         if values:
-            await session.execute(insert(model), values)
-    await index_new_items(session, [(i, n.entry.title, n.entry.summary) for i, n in zip(ids, items, strict=True)])
+            await session.execute(insert(model.__table__), values)
+    stems = [n.search_text or (stemmed_text(n.entry.title), stemmed_text(n.entry.summary)) for n in items]
+    await index_stemmed(session, [(i, title, body) for i, (title, body) in zip(ids, stems, strict=True)])
     return ids
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "cli_search",
     "index_items",
     "index_new_items",
+    "index_stemmed",
     "recency_factor",
     "search_items",
 ]
@@ -108,12 +109,15 @@ async def index_items(session: AsyncSession, item_ids: Iterable[int]) -> int:
 
 async def index_new_items(session: AsyncSession, texts: Sequence[tuple[int, str | None, str | None]]) -> int:
     """Index items just inserted, from the (id, title, summary) the caller already holds."""
-    values = [
-        {"item_id": item_id, "title": stemmed_text(title or ""), "body": stemmed_text(summary or "")}
-        for item_id, title, summary in texts
-    ]
+    rows = [(item_id, stemmed_text(title or ""), stemmed_text(summary or "")) for item_id, title, summary in texts]
+    return await index_stemmed(session, rows)
+
+
+async def index_stemmed(session: AsyncSession, rows: Sequence[tuple[int, str, str]]) -> int:
+    """Index items whose (id, stemmed title, stemmed summary) the caller made with ``stemmed_text``."""
+    values = [{"item_id": item_id, "title": title, "body": body} for item_id, title, body in rows]
     if values:
-        await session.execute(insert(ItemSearch), values)
+        await session.execute(insert(ItemSearch.__table__), values)
     return len(values)
 
 

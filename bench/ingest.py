@@ -107,8 +107,10 @@ def main() -> None:
     main_rss = peak_rss_mb()
     print(f"feeds x items:        {args.feeds} x {args.items} = {expected}")
     print(f"pipeline:             {pipeline_s:.2f} s, {pipeline_rate:.0f} items/s (fetch+parse+normalise+dedupe+store)")
-    print(f"feedparser alone:     {parse_s:.2f} s, {parse_rate:.0f} items/s (same bytes; mean of a run before"
-          f" and after: {before_s:.2f} s, {after_s:.2f} s)")
+    print(
+        f"feedparser alone:     {parse_s:.2f} s, {parse_rate:.0f} items/s (same bytes; mean of a run before"
+        f" and after: {before_s:.2f} s, {after_s:.2f} s)"
+    )
     print(f"ratio:                {pipeline_rate / parse_rate:.2f} (target >= 0.5)")
     print(f"peak RSS:             {main_rss:.0f} MB main process, {worker_rss:.0f} MB parse worker (target <= 200)")
 

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("db_command", choices=["upgrade"])
 
-    search = sub.add_parser("search", help="search stored items: words, \"phrases\", -words, OR, topic: country: ...")
+    search = sub.add_parser("search", help='search stored items: words, "phrases", -words, OR, topic: country: ...')
     search.add_argument("query")
     search.add_argument("--json", action="store_true", required=True, help="JSON lines")
     search.add_argument("--limit", type=_positive, default=20)
@@ -270,9 +270,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "url": item.url,
         "published": item.published_at.isoformat(),
         "summary": item.summary,
-        "other_sources": [
-            {"feed_url": s.feed.url, "url": s.url} for s in item_store.other_sources(item)
-        ],
+        "other_sources": [{"feed_url": s.feed.url, "url": s.url} for s in item_store.other_sources(item)],
         "language": item.language,
         "topics": [t.topic for t in item.topics],
         "scores": annotation.get("scores", {}),
@@ -287,8 +285,9 @@ def item_json(item: Item) -> dict[str, Any]:
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     from storage.search import cli_search
 
-    return _with_database(settings, lambda url: cli_search(url, args.query, min(args.limit, 100), sys.stdout,
-                                                           sys.stderr))
+    return _with_database(
+        settings, lambda url: cli_search(url, args.query, min(args.limit, 100), sys.stdout, sys.stderr)
+    )
 
 
 def _events(args: argparse.Namespace, settings: Settings) -> int:
@@ -301,9 +300,12 @@ def _trends(args: argparse.Namespace, settings: Settings) -> int:
     from bot.charts import cli_trends
 
     country = args.country.upper() if args.country else None
-    return _with_database(settings, lambda url: cli_trends(
-        url, args.out, group_by=args.by, days=args.days, topic=args.topic, country=country, lang=args.lang
-    ))
+    return _with_database(
+        settings,
+        lambda url: cli_trends(
+            url, args.out, group_by=args.by, days=args.days, topic=args.topic, country=country, lang=args.lang
+        ),
+    )
 
 
 def _with_database(settings: Settings, command) -> int:  # noqa: ANN001 - an async callable of the URL

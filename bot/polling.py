@@ -159,7 +159,11 @@ class Poller:
         async def claim(limit: int | None) -> list[Feed]:
             async with self.database.session() as session:
                 return await feed_store.claim_due_feeds(
-                    session, worker=self.worker, now=now or utcnow(), lease=self._lease(), limit=limit,
+                    session,
+                    worker=self.worker,
+                    now=now or utcnow(),
+                    lease=self._lease(),
+                    limit=limit,
                     include_not_due=all_feeds,
                 )
 
@@ -203,10 +207,13 @@ class Poller:
         fetched_at = utcnow()
         base = timedelta(seconds=feed.interval_seconds)
         if not isinstance(response, Fetched):
+
             async def not_modified(session: AsyncSession) -> None:
                 row = await feed_store.get_feed(session, feed.id)
                 await feed_store.record_poll_success(
-                    session, row, now=fetched_at,
+                    session,
+                    row,
+                    now=fetched_at,
                     next_poll_at=fetched_at + self._interval(base, max_age=response.max_age),
                     etag=response.validators.etag or feed.etag,
                     last_modified=response.validators.last_modified or feed.last_modified,
@@ -227,9 +234,14 @@ class Poller:
             outcome = await self._store(session, feed.id, pending, annotations, fetched_at, parsed.search_texts)
             row = await feed_store.get_feed(session, feed.id)
             await feed_store.record_poll_success(
-                session, row, now=fetched_at, next_poll_at=next_poll,
-                etag=response.validators.etag, last_modified=response.validators.last_modified,
-                title=parsed.title, new_url=response.permanent_redirect,
+                session,
+                row,
+                now=fetched_at,
+                next_poll_at=next_poll,
+                etag=response.validators.etag,
+                last_modified=response.validators.last_modified,
+                title=parsed.title,
+                new_url=response.permanent_redirect,
             )
             return outcome
 
@@ -277,7 +289,9 @@ class Poller:
         await item_store.lock_for_dedupe(session)
         fresh = list(zip(entries, annotations, strict=True))
         duplicates_of = await item_store.find_duplicates(
-            session, [e for e, _ in fresh], feed_id=feed_id,
+            session,
+            [e for e, _ in fresh],
+            feed_id=feed_id,
             since=fetched_at - self.settings.near_duplicate_window,
             max_distance=self.settings.near_duplicate_distance,
         )
@@ -310,21 +324,33 @@ class Poller:
     ) -> timedelta:
         s = self.settings
         return next_interval(
-            base, ttl=ttl, max_age=max_age, retry_after=retry_after,
-            min_interval=s.min_interval, max_interval=s.max_interval, jitter=s.jitter,
+            base,
+            ttl=ttl,
+            max_age=max_age,
+            retry_after=retry_after,
+            min_interval=s.min_interval,
+            max_interval=s.max_interval,
+            jitter=s.jitter,
         )
 
     async def _record_failure(self, feed: Feed, exc: FeedError) -> PollResult:
         now = utcnow()
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         delay = backoff_interval(
-            timedelta(seconds=feed.interval_seconds), feed.error_count + 1,
-            retry_after=retry_after, jitter=self.settings.jitter,
+            timedelta(seconds=feed.interval_seconds),
+            feed.error_count + 1,
+            retry_after=retry_after,
+            jitter=self.settings.jitter,
         )
         async with self.database.session() as session:
             row = await feed_store.get_feed(session, feed.id)
             paused = await feed_store.record_poll_failure(
-                session, row, now=now, next_poll_at=now + delay, code=exc.code, message=str(exc),
+                session,
+                row,
+                now=now,
+                next_poll_at=now + delay,
+                code=exc.code,
+                message=str(exc),
                 pause_after=self.settings.pause_after,
             )
         log.warning("feed %s failed (%s): %s; next try in %s", feed.url, exc.code, exc, delay)

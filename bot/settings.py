@@ -179,13 +179,25 @@ class _Table:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a table", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a table",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _names(kinds: tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "an array",
-             dict: "a table"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "an array",
+        dict: "a table",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -244,8 +256,7 @@ def _read_feeds(root: _Table) -> FeedSettings:
         max_concurrency=t.integer("max_concurrency", d.max_concurrency, minimum=1, maximum=1000),
         per_host_concurrency=t.integer("per_host_concurrency", d.per_host_concurrency, minimum=1),
         pause_after=t.seconds("pause_after", d.pause_after, minimum=60),
-        near_duplicate_distance=t.integer("near_duplicate_distance", d.near_duplicate_distance, minimum=0,
-                                          maximum=16),
+        near_duplicate_distance=t.integer("near_duplicate_distance", d.near_duplicate_distance, minimum=0, maximum=16),
         near_duplicate_window=t.seconds("near_duplicate_window", d.near_duplicate_window, minimum=0),
         tick=t.seconds("tick", d.tick, minimum=1),
         parse_workers=t.integer("parse_workers", d.parse_workers, minimum=0, maximum=64),
@@ -283,7 +294,7 @@ def _read_bot(root: _Table, environ: Mapping[str, str]) -> BotSettings:
     )
     t.finish()
     if bot.mode == "webhook" and not webhook.url:
-        raise ConfigError("bot.webhook.url: required when bot.mode is \"webhook\"")
+        raise ConfigError('bot.webhook.url: required when bot.mode is "webhook"')
     return bot
 
 
@@ -355,7 +366,8 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     for i, source in enumerate(feeds.sources):
         for hint in source.topics:
             if known_topics and hint not in known_topics:
-                raise ConfigError(f"feeds.sources[{i}].topics: unknown topic {hint!r} (known: {', '.join(sorted(known_topics))})")
+                known = ", ".join(sorted(known_topics))
+                raise ConfigError(f"feeds.sources[{i}].topics: unknown topic {hint!r} (known: {known})")
     return Settings(
         path=path,
         database_url=database_url,

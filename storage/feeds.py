@@ -109,8 +109,11 @@ async def remove_feed(session: AsyncSession, url: str) -> bool:
 
 async def set_feed_active(session: AsyncSession, url: str, active: bool, *, reason: str | None = None) -> bool:
     now = utcnow()
-    values: dict[str, object] = {"active": active, "pause_reason": None if active else reason,
-                                 "paused_at": None if active else now}
+    values: dict[str, object] = {
+        "active": active,
+        "pause_reason": None if active else reason,
+        "paused_at": None if active else now,
+    }
     if active:
         values.update(next_poll_at=now, error_count=0, first_error_at=None)
     result = await session.execute(update(Feed).where(Feed.url == url).values(**values))

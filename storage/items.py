@@ -78,8 +78,9 @@ async def find_duplicates(
     for start in range(0, max(len(urls), len(hashes)), _CHUNK):
         rows = await session.execute(
             select(Item.id, Item.url, Item.content_hash)
-            .where(or_(Item.url.in_(urls[start : start + _CHUNK]),
-                       Item.content_hash.in_(hashes[start : start + _CHUNK])))
+            .where(
+                or_(Item.url.in_(urls[start : start + _CHUNK]), Item.content_hash.in_(hashes[start : start + _CHUNK]))
+            )
             .order_by(Item.id)
         )
         for item_id, url, content_hash in rows.all():
@@ -91,8 +92,9 @@ async def find_duplicates(
     for start in range(0, len(wanted), _CHUNK):
         rows = await session.execute(
             select(Item.id, Item.title_key)
-            .where(Item.title_key.in_(wanted[start : start + _CHUNK]), Item.feed_id != feed_id,
-                   Item.fetched_at >= since)
+            .where(
+                Item.title_key.in_(wanted[start : start + _CHUNK]), Item.feed_id != feed_id, Item.fetched_at >= since
+            )
             .order_by(Item.id)
         )
         for item_id, key in rows.all():
@@ -105,9 +107,7 @@ async def find_duplicates(
                 by_band.setdefault((position, band), []).append((item_id, value))
     found: dict[str, int] = {}
     for entry in entries:
-        match = next(
-            (by_key[k] for k in (entry.url, entry.content_hash, keys[entry.guid]) if k and k in by_key), None
-        )
+        match = next((by_key[k] for k in (entry.url, entry.content_hash, keys[entry.guid]) if k and k in by_key), None)
         if match is None and by_band:
             near = (c for pos, band in enumerate(simhash_bands(entry.simhash)) for c in by_band.get((pos, band), ()))
             match = min((i for i, value in near if hamming(value, entry.simhash) <= max_distance), default=None)
@@ -171,12 +171,15 @@ async def store_items(
     sources, topics, countries, orgs, events = [], [], [], [], []
     for item_id, new in zip(ids, items, strict=True):
         entry, annotation = new.entry, new.annotation
-        sources.append({"item_id": item_id, "feed_id": feed_id, "guid": entry.guid, "url": entry.url,
-                        "seen_at": fetched_at})
+        sources.append(
+            {"item_id": item_id, "feed_id": feed_id, "guid": entry.guid, "url": entry.url, "seen_at": fetched_at}
+        )
         if annotation is None:
             continue
-        topics += [{"item_id": item_id, "topic": t, "score": float(annotation.scores.get(t, 0.0))}
-                   for t in dict.fromkeys(annotation.topics)]
+        topics += [
+            {"item_id": item_id, "topic": t, "score": float(annotation.scores.get(t, 0.0))}
+            for t in dict.fromkeys(annotation.topics)
+        ]
         countries += [{"item_id": item_id, "country": c} for c in dict.fromkeys(annotation.countries)]
         orgs += [{"item_id": item_id, "org": o[:64]} for o in dict.fromkeys(annotation.orgs)]
         events += [
@@ -189,8 +192,13 @@ async def store_items(
             }
             for e in annotation.events
         ]
-    for model, values in ((ItemSource, sources), (ItemTopic, topics), (ItemCountry, countries),
-                          (ItemOrg, orgs), (ItemEvent, events)):
+    for model, values in (
+        (ItemSource, sources),
+        (ItemTopic, topics),
+        (ItemCountry, countries),
+        (ItemOrg, orgs),
+        (ItemEvent, events),
+    ):
         if values:
             await session.execute(insert(model.__table__), values)
     stems = [n.search_text or (stemmed_text(n.entry.title), stemmed_text(n.entry.summary)) for n in items]

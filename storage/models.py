@@ -193,9 +193,7 @@ class Subscription(Base):
     """One filter of a chat: a topic (None = every topic) in a country (None = every country)."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (
-        UniqueConstraint("chat_id", "topic", "country", "thread_id", name="uq_subscriptions_filter"),
-    )
+    __table_args__ = (UniqueConstraint("chat_id", "topic", "country", "thread_id", name="uq_subscriptions_filter"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)

@@ -27,10 +27,10 @@ async def outbox_rows(database: Database, chat_id: int | None = None) -> list[Ou
         return list((await session.scalars(stmt)).all())
 
 
-async def settled_rows(database: Database, chat_id: int, timeout: float = 10.0) -> list[OutboxMessage]:
+async def settled_rows(database: Database, chat_id: int, within: float = 10.0) -> list[OutboxMessage]:
     """The chat's rows once none is pending: the message can reach Telegram a moment before its row
     is marked sent."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         rows = await outbox_rows(database, chat_id)
         if all(r.status != "pending" for r in rows):

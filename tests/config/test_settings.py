@@ -21,7 +21,11 @@ def test_the_shipped_config_loads_with_sources_and_topics() -> None:
     settings = load_settings(SHIPPED, {})
     assert len(settings.feeds.sources) >= 10
     assert {t.id for t in settings.topics} == {
-        "emergency_response", "public_health", "disaster_risk", "cbrn_biosafety", "capacity_building",
+        "emergency_response",
+        "public_health",
+        "disaster_risk",
+        "cbrn_biosafety",
+        "capacity_building",
         "cooperation_frameworks",
     }
     assert settings.database_url == "sqlite+aiosqlite:///data/coopwatch.db"
@@ -63,7 +67,7 @@ def _with(path: tuple, value) -> dict:
         (("feeds", "intervall"), 60, "feeds.intervall: unknown key in feeds"),
         (("bot", "admins"), ["alice"], "bot.admins: expected an array of Telegram user ids"),
         (("bot", "mode"), "push", "bot.mode: expected one of polling, webhook, got 'push'"),
-        (("bot", "mode"), "webhook", "bot.webhook.url: required when bot.mode is \"webhook\""),
+        (("bot", "mode"), "webhook", 'bot.webhook.url: required when bot.mode is "webhook"'),
         (("database", "url"), "mysql://x", "database.url: expected sqlite+aiosqlite:///PATH or postgresql+asyncpg"),
         (("logging", "format"), "xml", "logging.format: expected one of text, json, got 'xml'"),
         (("delivery", "global_per_second"), 0, "delivery.global_per_second: expected a number between 0.1 and 1000"),

@@ -48,9 +48,11 @@ async def test_annotated_items_reach_only_fitting_subscriptions(database, feed_s
         await subscriptions.add_subscription(session, 202, topic="public_health", country=None)
         await subscriptions.add_subscription(session, 303, topic=None, country="UZ")
         # Subscriptions predate the items: a new subscription never replays history.
-        for sub in await subscriptions.list_subscriptions(session, 101) + await subscriptions.list_subscriptions(
-            session, 202
-        ) + await subscriptions.list_subscriptions(session, 303):
+        for sub in (
+            await subscriptions.list_subscriptions(session, 101)
+            + await subscriptions.list_subscriptions(session, 202)
+            + await subscriptions.list_subscriptions(session, 303)
+        ):
             sub.created_at = utcnow() - timedelta(minutes=5)
 
     url = feed_server.set_feed(f"/annotated-{id(database)}", FEED.encode())

@@ -17,13 +17,20 @@ ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config.toml"
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPWATCH_"))}
     environ.update(env or {})
     environ["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, env=environ, capture_output=True, text=True,
-        timeout=timeout, check=False,
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -31,11 +38,13 @@ def local_config(tmp_path: Path, feed_urls: list[str]) -> Path:
     """The shipped config with its sources swapped for loopback feeds (and private addresses allowed)."""
     text = SHIPPED.read_text(encoding="utf-8")
     head, _, _ = text.partition("[[feeds.sources]]")
-    rest = text[text.index("[delivery]"):]
+    rest = text[text.index("[delivery]") :]
     sources = "".join(f'[[feeds.sources]]\nurl = "{u}"\n\n' for u in feed_urls)
     config = tmp_path / "config.toml"
-    config.write_text(head.replace("allow_private_addresses = false", "allow_private_addresses = true")
-                      + sources + rest, encoding="utf-8")
+    config.write_text(
+        head.replace("allow_private_addresses = false", "allow_private_addresses = true") + sources + rest,
+        encoding="utf-8",
+    )
     tomllib.loads(config.read_text(encoding="utf-8"))
     return config
 
@@ -75,8 +84,21 @@ def test_feeds_items_and_db_commands_work_against_a_local_feed(tmp_path, feed_se
     rows = [json.loads(line) for line in dumped.stdout.splitlines()]
     assert len(rows) == 3
     for row in rows:
-        assert {"id", "feed_url", "title", "url", "published", "summary", "other_sources", "topics",
-                "countries", "orgs", "events", "scores", "language"} <= row.keys()
+        assert {
+            "id",
+            "feed_url",
+            "title",
+            "url",
+            "published",
+            "summary",
+            "other_sources",
+            "topics",
+            "countries",
+            "orgs",
+            "events",
+            "scores",
+            "language",
+        } <= row.keys()
         assert "utm_source" not in row["url"]  # canonical link
 
     removed = run_cli("--config", str(config), "feeds", "remove", extra, cwd=tmp_path, env=env)
@@ -100,8 +122,9 @@ def test_malformed_commands_get_a_usage_error(tmp_path, args, message) -> None:
 
 def test_a_wrong_config_key_stops_with_a_clear_error(tmp_path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(SHIPPED.read_text(encoding="utf-8").replace("max_redirects = 5", "max_redirect = 5"),
-                      encoding="utf-8")
+    config.write_text(
+        SHIPPED.read_text(encoding="utf-8").replace("max_redirects = 5", "max_redirect = 5"), encoding="utf-8"
+    )
     result = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path)
     assert result.returncode == 2
     assert "configuration error: feeds.max_redirect: unknown key in feeds" in result.stderr

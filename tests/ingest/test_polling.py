@@ -65,8 +65,9 @@ async def test_a_syndicated_story_is_stored_once_with_both_sources(database, pol
     tag = id(database)
     title = "Kyrgyz and Kazakh rescuers finish a joint mountain search drill"
     summary = "Teams from both emergency ministries practised avalanche search near the border for three days."
-    a = feed_server.set_feed(f"/synd/a-{tag}", _story_rss("a-1", f"https://a.example/story?utm_source=x&id={tag}",
-                                                        title, summary))
+    a = feed_server.set_feed(
+        f"/synd/a-{tag}", _story_rss("a-1", f"https://a.example/story?utm_source=x&id={tag}", title, summary)
+    )
     b = feed_server.set_feed(f"/synd/b-{tag}", _story_rss("b-77", f"https://a.example/story?id={tag}", title, summary))
     # The third copy has its own URL and a lightly edited text: a near duplicate.
     c = feed_server.set_feed(

@@ -17,17 +17,15 @@ async def test_upgrade_creates_every_table_and_is_idempotent(database: Database)
 
 async def test_the_models_and_the_migrations_agree(database: Database) -> None:
     # What autogenerate would write next: nothing, or a model change lacks its migration.
-    import storage.pacing  # noqa: F401 - its tables are part of the schema
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    import storage.pacing  # noqa: F401 - its tables are part of the schema
     from storage.db import include_object
     from storage.models import Base
 
     def diff(connection) -> list:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": include_object}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         return compare_metadata(context, Base.metadata)
 
     async with database.engine.connect() as conn:

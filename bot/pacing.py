@@ -129,6 +129,9 @@ class Pacer:
 # A send that wakes this much after its slot takes a fresh one: sending late could bunch it with the next
 # slots (another worker's) inside one of Telegram's one-second windows.
 MAX_LATE = 0.02
+# Shared slots are 3 % longer than 1 / limit: sends from several processes reach Telegram with tens of
+# milliseconds of jitter, and at exactly the limit one late send then crowds a 1-second window (a 429).
+SHARED_SLOT_MARGIN = 1.03
 
 
 class SharedPacer(Pacer):
@@ -139,7 +142,7 @@ class SharedPacer(Pacer):
     ) -> None:
         super().__init__(settings, clock=clock)
         self.database = database
-        self.slot = timedelta(seconds=self.interval)
+        self.slot = timedelta(seconds=self.interval * SHARED_SLOT_MARGIN)
         self.late_slots = 0
 
     async def _take_slot(self) -> None:

@@ -29,6 +29,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.cli import load_annotator
 from bot.delivery import Sender
 from bot.logs import install_token_redactor
 from bot.pacing import PacedRateLimiter, make_pacer
@@ -282,11 +283,3 @@ async def run(settings: Settings) -> None:
         async with operations(settings.metrics, database, role="bot", worker=worker), running(application):
             log.info("bot running (%s)", settings.bot.mode)
             await stop.wait()
-
-
-def load_annotator(settings: Settings) -> Any:
-    """The annotator when topics are configured (loading takes a few seconds)."""
-    from analysis import Annotator, load_topics_file
-
-    topics = settings.topics or tuple(load_topics_file())
-    return Annotator.load(topics, settings.analysis)

@@ -162,9 +162,8 @@ async def open_database(settings: Settings):
 
 
 def load_annotator(settings: Settings):  # noqa: ANN201 - analysis.Annotator, imported lazily
-    """The annotator when topics are configured; loading takes a few seconds, so only commands that need it."""
-    if not settings.topics:
-        return None
+    """The annotator for the configured topics (settings always has some); loading takes a few seconds,
+    so only the commands that need it call this."""
     from analysis import Annotator
 
     return Annotator.load(settings.topics, settings.analysis)
@@ -320,11 +319,7 @@ def _with_database(settings: Settings, command) -> int:  # noqa: ANN001 - an asy
 def _annotate(args: argparse.Namespace, settings: Settings) -> int:
     from analysis.cli import run_annotate
 
-    annotator = load_annotator(settings)
-    if annotator is None:
-        print("coopwatch: no [[topics]] in the configuration", file=sys.stderr)
-        return 2
-    return run_annotate(annotator, sys.stdin, sys.stdout, sys.stderr)
+    return run_annotate(load_annotator(settings), sys.stdin, sys.stdout, sys.stderr)
 
 
 def _topics(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from bot.app import build_application, load_annotator, running
+from bot.app import build_application, running
+from bot.cli import load_annotator
 from bot.emulator import Emulator, EmulatorConfig, SentMessage
 from bot.settings import Settings
 from storage.db import Database

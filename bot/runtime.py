@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from analysis import Topic, load_topics_file
+from analysis import Topic
 from bot.pacing import Pacer
 from bot.settings import Settings
 from storage.db import Database
@@ -32,14 +32,10 @@ class Runtime:
     poller: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
-    _topics: tuple[Topic, ...] | None = None
-
     @property
     def topics(self) -> tuple[Topic, ...]:
-        """The configured topics, or the ones shipped with analysis/ when config.toml names none."""
-        if self._topics is None:
-            self._topics = self.settings.topics or tuple(load_topics_file())
-        return self._topics
+        """The configured topics (settings refuses a configuration without them)."""
+        return self.settings.topics
 
     @property
     def topic_ids(self) -> tuple[str, ...]:

@@ -122,15 +122,24 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, lang, "admin.feed_added", id=feed.id, title=parsed.title or url, count=len(parsed.entries))
 
 
-async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _feed_argument(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str) -> tuple[str, Feed] | None:
+    """For an admin, the one feed the command names (URL or id); otherwise the refusal or usage is sent."""
     lang = await _guard(update, context)
     if lang is None:
-        return
+        return None
     args = context.args or []
     feed = await _find_feed(context, args[0]) if len(args) == 1 else None
     if feed is None:
-        await reply(update, lang, "admin.feed_unknown", ref=" ".join(args), usage="/removefeed")
+        await reply(update, lang, "admin.feed_unknown", ref=" ".join(args), usage=usage)
+        return None
+    return lang, feed
+
+
+async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    found = await _feed_argument(update, context, "/removefeed")
+    if found is None:
         return
+    lang, feed = found
     async with runtime_of(context).database.session() as session:
         await feed_store.remove_feed(session, feed.url)
     await reply(update, lang, "admin.feed_removed", title=feed.title or feed.url)
@@ -138,14 +147,10 @@ async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Pauses an active feed, resumes a paused one."""
-    lang = await _guard(update, context)
-    if lang is None:
+    found = await _feed_argument(update, context, "/pausefeed")
+    if found is None:
         return
-    args = context.args or []
-    feed = await _find_feed(context, args[0]) if len(args) == 1 else None
-    if feed is None:
-        await reply(update, lang, "admin.feed_unknown", ref=" ".join(args), usage="/pausefeed")
-        return
+    lang, feed = found
     async with runtime_of(context).database.session() as session:
         await feed_store.set_feed_active(
             session, feed.url, not feed.active, reason=None if not feed.active else "admin"

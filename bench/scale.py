@@ -62,6 +62,13 @@ def peak_rss(worker) -> str:  # noqa: ANN001 - tests.scale.conftest.WorkerProces
     return "not logged"
 
 
+def headroom(times: list[float], limit: int = 30, window: float = 0.95) -> float:
+    """How far the tightest run of limit + 1 accepted sends stayed from fitting inside the emulator's
+    overall window (1 s less its 0.05 s tolerance): the margin left before the first 429."""
+    spans = [times[i + limit] - times[i] for i in range(len(times) - limit)]
+    return min(spans) - window if spans else float("nan")
+
+
 async def poll_cycle(base_url: str, n_feeds: int, n_workers: int, tmp: Path) -> float:
     url = await create_postgres_database()
     database = Database(url)
@@ -150,6 +157,7 @@ async def bench_delivery(rows: int, chats: int) -> None:
             rate = (len(times) - 1) / elapsed if len(times) > 1 else 0.0
             print(f"  delivered {len(times)} in {elapsed:.1f} s: {rate:.2f} msg/s, ratio of limit {rate / 30:.3f}")
             print(f"  429s: {stats['rate_limited']}, limit violations: {len(emulator.violations())}")
+            print(f"  headroom: {headroom(times) * 1000:.0f} ms (the overall window is crossed below 0)")
             for worker in group.started:
                 sent = [r["message"] for r in worker.log_records() if re.search(r"sent \d+ messages", r["message"])]
                 print(f"    {worker.name}: peak RSS {peak_rss(worker)}; {sent[-1] if sent else 'no summary'}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import warnings
 from collections.abc import Callable, Coroutine
@@ -129,9 +130,41 @@ class Pacer:
 # A send that wakes this much after its slot takes a fresh one: sending late could bunch it with the next
 # slots (another worker's) inside one of Telegram's one-second windows.
 MAX_LATE = 0.02
-# Shared slots are 3 % longer than 1 / limit: sends from several processes reach Telegram with tens of
+# Shared slots are 3 % longer than 1 / limit: sends from several processes reach Telegram with some
 # milliseconds of jitter, and at exactly the limit one late send then crowds a 1-second window (a 429).
 SHARED_SLOT_MARGIN = 1.03
+
+
+class ClockOffset:
+    """The database clock minus this process's monotonic clock, estimated like NTP does.
+
+    A value read from the database during a round trip [sent, received] was true at some moment inside
+    it, so the offset is known to within half the round trip. The tightest recent sample wins; a sample
+    is trusted for ``horizon`` seconds, since the two clocks may drift apart slowly.
+    """
+
+    def __init__(self, *, horizon: float = 10.0) -> None:
+        self.horizon = horizon
+        self._offset: float | None = None
+        self._round_trip = math.inf
+        self._taken_at = -math.inf
+
+    @property
+    def uncertainty(self) -> float:
+        """Half the round trip of the sample in use: how far off a mapped time may be."""
+        return self._round_trip / 2
+
+    def add(self, sent: float, received: float, db_time: float) -> None:
+        round_trip = max(0.0, received - sent)
+        if round_trip <= self._round_trip or received - self._taken_at > self.horizon:
+            self._offset = db_time - (sent + received) / 2
+            self._round_trip = round_trip
+            self._taken_at = received
+
+    def to_local(self, db_time: float) -> float:
+        if self._offset is None:
+            raise RuntimeError("no clock sample yet")
+        return db_time - self._offset
 
 
 class SharedPacer(Pacer):
@@ -143,14 +176,18 @@ class SharedPacer(Pacer):
         super().__init__(settings, clock=clock)
         self.database = database
         self.slot = timedelta(seconds=self.interval * SHARED_SLOT_MARGIN)
+        self.offset = ClockOffset()
         self.late_slots = 0
 
     async def _take_slot(self) -> None:
         while True:
-            asked = self.clock()
             async with self.database.session() as session:
-                wait = await pacing_store.take_send_slot(session, self.slot)
-            target = asked + wait
+                sent = self.clock()
+                grant = await pacing_store.reserve_send_slot(session, self.slot)
+                self.offset.add(sent, self.clock(), grant.db_now)
+            # The slot's moment on this clock, not "now + its wait": the reservation may have queued
+            # behind another worker's, and counting from before the queue would send early.
+            target = self.offset.to_local(grant.at)
             delay = target - self.clock()
             if delay > 0:
                 await asyncio.sleep(delay)

@@ -3,14 +3,15 @@
 Two small tables (migration 0003):
 - ``send_slots``: one row per budget ("global") holding the next free send slot. A worker reserves a slot
   with one UPDATE (the row lock serialises reservations) and sleeps until it; slots are spaced by
-  1 / global_per_second whatever the number of workers. Times come from the database clock and are handed
-  back as "seconds from now", so workers on several machines need no clock agreement.
+  1 / global_per_second whatever the number of workers. Slots are on the database clock; each worker maps
+  them onto its own clock, so workers on several machines need no clock agreement.
 - ``chat_pacing``: the earliest time each chat may receive its next message, set when a send is recorded.
   The outbox claim (storage/outbox.py ``claim_due_paced``) skips chats that are paced or in flight.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import BigInteger, DateTime, Interval, String, bindparam, delete, func, select, text
@@ -49,32 +50,42 @@ def db_now(session: AsyncSession):  # noqa: ANN201 - a SQL expression or a datet
     return utcnow()
 
 
-_TAKE_SLOT = text(
+@dataclass(frozen=True)
+class SlotGrant:
+    """A reserved send slot, on the database clock (seconds since the epoch)."""
+
+    at: float
+    db_now: float  # the database clock when the slot was granted, for the caller's clock offset
+
+
+_RESERVE_SLOT = text(
     "INSERT INTO send_slots (name, next_slot) VALUES (:name, clock_timestamp() + :interval) "
     "ON CONFLICT (name) DO UPDATE "
     "SET next_slot = greatest(send_slots.next_slot, clock_timestamp()) + :interval "
-    "RETURNING extract(epoch from (send_slots.next_slot - :interval - clock_timestamp()))"
+    "RETURNING extract(epoch from send_slots.next_slot - :interval), extract(epoch from clock_timestamp())"
 ).bindparams(bindparam("interval", type_=Interval()), bindparam("name", type_=String()))
 
 
-async def take_send_slot(session: AsyncSession, interval: timedelta, *, name: str = GLOBAL_BUDGET) -> float:
-    """Reserve the next free send slot of budget ``name``; returns the seconds until it (0: now).
+async def reserve_send_slot(session: AsyncSession, interval: timedelta, *, name: str = GLOBAL_BUDGET) -> SlotGrant:
+    """Reserve the next free send slot of budget ``name``; slots are ``interval`` apart.
 
     The caller commits at once: the row stays locked until then, which is what serialises reservations.
+    The grant stays in database time: a "seconds from now" would be off by however long the statement
+    queued behind the row lock. The caller maps it onto its own clock (bot.pacing.ClockOffset).
     """
     if _is_postgres(session):
-        wait = await session.scalar(_TAKE_SLOT, {"name": name, "interval": interval})
-        return max(0.0, float(wait or 0.0))
+        row = (await session.execute(_RESERVE_SLOT, {"name": name, "interval": interval})).one()
+        return SlotGrant(at=float(row[0]), db_now=float(row[1]))
     now = utcnow()
-    row = await session.get(SendSlot, name)
-    if row is None:
+    slot_row = await session.get(SendSlot, name)
+    if slot_row is None:
         session.add(SendSlot(name=name, next_slot=now + interval))
         await session.flush()
-        return 0.0
-    slot = max(row.next_slot, now)
-    row.next_slot = slot + interval
+        return SlotGrant(at=now.timestamp(), db_now=now.timestamp())
+    slot = max(slot_row.next_slot, now)
+    slot_row.next_slot = slot + interval
     await session.flush()
-    return max(0.0, (slot - now).total_seconds())
+    return SlotGrant(at=slot.timestamp(), db_now=now.timestamp())
 
 
 async def pace_chat(session: AsyncSession, chat_id: int, after: timedelta) -> None:

@@ -18,6 +18,7 @@ import logging
 import math
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from telegram.ext import BaseRateLimiter
 from bot.settings import DeliverySettings
 from storage import pacing as pacing_store
 from storage.db import Database
+from storage.pacing import SlotGrant
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +105,10 @@ class Pacer:
         self._blocked[chat_id] = max(self._blocked.get(chat_id, 0.0), until)
         log.info("chat %s flood-limited for %.0f s", chat_id, seconds)
 
-    async def acquire(self, chat_id: int | str, *, urgent: bool) -> None:
-        """Wait until one message to ``chat_id`` fits every limit, and count it."""
+    async def acquire(self, chat_id: int | str, *, urgent: bool) -> SlotGrant | None:
+        """Wait until one message to ``chat_id`` fits every limit, and count it.
+
+        Returns the shared slot taken, if any, for ``settle`` once the send is answered."""
         while True:
             wait = self.ready_in(chat_id)
             if wait <= 0:
@@ -112,12 +116,15 @@ class Pacer:
             await asyncio.sleep(wait)
         self._next_chat[chat_id] = self.clock() + self._interval_for(chat_id)
         if urgent:
-            await self._take_slot()
-        else:
-            async with self._broadcast:
-                await self._take_slot()
+            return await self._take_slot()
+        async with self._broadcast:
+            return await self._take_slot()
 
-    async def _take_slot(self) -> None:
+    async def settle(self, grant: SlotGrant | None, dispatched: float, answered: float) -> None:
+        """A send that took ``grant`` went out at ``dispatched`` and was answered at ``answered``."""
+        return None
+
+    async def _take_slot(self) -> SlotGrant | None:
         now = self.clock()
         slot = max(now, self._next_global)
         self._next_global = slot + self.interval
@@ -125,11 +132,15 @@ class Pacer:
             await asyncio.sleep(slot - now)
         # A late wake-up must not squeeze the next send closer than one interval.
         self._next_global = max(self._next_global, self.clock() + self.interval)
+        return None
 
 
 # A send that wakes this much after its slot takes a fresh one: sending late could bunch it with the next
 # slots (another worker's) inside one of Telegram's one-second windows.
 MAX_LATE = 0.02
+# Telegram's overall window, and how late past its slot a send may arrive before it holds a later one back.
+WINDOW = timedelta(seconds=1)
+SETTLE_SLACK = 0.003
 # Shared slots are 3 % longer than 1 / limit: sends from several processes reach Telegram with some
 # milliseconds of jitter, and at exactly the limit one late send then crowds a 1-second window (a 429).
 SHARED_SLOT_MARGIN = 1.03
@@ -161,6 +172,11 @@ class ClockOffset:
             self._round_trip = round_trip
             self._taken_at = received
 
+    def to_database(self, local_time: float) -> float:
+        if self._offset is None:
+            raise RuntimeError("no clock sample yet")
+        return local_time + self._offset
+
     def to_local(self, db_time: float) -> float:
         if self._offset is None:
             raise RuntimeError("no clock sample yet")
@@ -168,7 +184,11 @@ class ClockOffset:
 
 
 class SharedPacer(Pacer):
-    """A Pacer whose overall budget is a row in the database, shared by every process that sends."""
+    """A Pacer whose overall budget is a row in the database, shared by every process that sends.
+
+    Slots are evenly spaced, and a send whose round trip ran slow also holds back the send one window
+    (``limit`` slots) after it: see storage/pacing.py ``send_window``.
+    """
 
     def __init__(
         self, settings: DeliverySettings, database: Database, *, clock: Callable[[], float] = time.monotonic
@@ -176,14 +196,17 @@ class SharedPacer(Pacer):
         super().__init__(settings, clock=clock)
         self.database = database
         self.slot = timedelta(seconds=self.interval * SHARED_SLOT_MARGIN)
+        self.depth = max(1, math.floor(settings.global_per_second))
         self.offset = ClockOffset()
         self.late_slots = 0
+        self.held_back = 0  # sends whose slow round trip moved a later slot
+        self._round_trips: deque[float] = deque(maxlen=256)
 
-    async def _take_slot(self) -> None:
+    async def _take_slot(self) -> SlotGrant:
         while True:
             async with self.database.session() as session:
                 sent = self.clock()
-                grant = await pacing_store.reserve_send_slot(session, self.slot)
+                grant = await pacing_store.reserve_send_slot(session, self.slot, window=WINDOW, depth=self.depth)
                 self.offset.add(sent, self.clock(), grant.db_now)
             # The slot's moment on this clock, not "now + its wait": the reservation may have queued
             # behind another worker's, and counting from before the queue would send early.
@@ -192,8 +215,27 @@ class SharedPacer(Pacer):
             if delay > 0:
                 await asyncio.sleep(delay)
             if self.clock() - target <= MAX_LATE:
-                return
+                return grant
             self.late_slots += 1  # the slot passes unused; the budget is never exceeded
+
+    async def settle(self, grant: SlotGrant | None, dispatched: float, answered: float) -> None:
+        if grant is None:
+            return
+        round_trip = max(0.0, answered - dispatched)
+        self._round_trips.append(round_trip)
+        # The message reached Telegram no later than the reply, less the quickest way back: past the
+        # fastest round trip seen, any extra may have been spent on the way there.
+        arrived_by = self.offset.to_database(dispatched) + round_trip - min(self._round_trips)
+        if arrived_by - grant.at <= SETTLE_SLACK:
+            return  # on time: the reservation already assumed this
+        self.held_back += 1
+        try:
+            async with self.database.session() as session:
+                await pacing_store.settle_send_slot(
+                    session, grant.seq, arrived_by + WINDOW.total_seconds(), depth=self.depth
+                )
+        except Exception:  # the message is out; a missed bound only loses this send's protection
+            log.warning("could not record the late arrival of send slot %d", grant.seq, exc_info=True)
 
 
 def make_pacer(settings: DeliverySettings, database: Database | None) -> Pacer:
@@ -242,10 +284,13 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         broadcast = bool(rate_limit_args and rate_limit_args.get("broadcast"))
         deadline = rate_limit_args.get("deadline") if rate_limit_args else None
         self._check(deadline, chat_key)
-        await self.pacer.acquire(chat_key, urgent=not broadcast)
+        grant = await self.pacer.acquire(chat_key, urgent=not broadcast)
         self._check(deadline, chat_key)
+        dispatched = self.pacer.clock()
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
             self.pacer.block_chat(chat_key, retry_after_seconds(exc))
             raise
+        finally:
+            await self.pacer.settle(grant, dispatched, self.pacer.clock())

@@ -92,3 +92,55 @@ async def test_a_reservation_queued_behind_another_worker_does_not_send_early(da
     granted = next_slot.timestamp() - slot
     assert slot == pytest.approx(0.5 * SHARED_SLOT_MARGIN)
     assert sent_at >= granted - 0.01  # counting the wait from before the queue would be ~0.3 s early
+
+
+async def _reserve_in(database: Database, **window) -> pacing_store.SlotGrant:
+    async with database.session() as session:
+        return await pacing_store.reserve_send_slot(session, timedelta(milliseconds=100), **window)
+
+
+async def test_no_more_than_depth_slots_fall_inside_one_window(database: Database) -> None:
+    window = {"window": timedelta(seconds=1), "depth": 3}
+    grants = [await _reserve_in(database, **window) for _ in range(5)]
+    assert [g.seq for g in grants] == [1, 2, 3, 4, 5]
+    first = grants[0].at
+    assert [round(g.at - first, 3) for g in grants[:3]] == [0.0, 0.1, 0.2]
+    assert grants[3].at - first == pytest.approx(1.0, abs=1e-3)  # the 4th waits a window after the 1st
+    assert grants[4].at - first == pytest.approx(1.1, abs=1e-3)
+
+
+async def test_a_send_that_may_have_arrived_late_holds_back_the_one_a_window_later(database: Database) -> None:
+    window = {"window": timedelta(seconds=1), "depth": 3}
+    grants = [await _reserve_in(database, **window) for _ in range(3)]
+    async with database.session() as session:  # slot 2's reply came back late: it may have arrived 0.4 s late
+        await pacing_store.settle_send_slot(session, grants[1].seq, grants[1].at + 1.4, depth=3)
+        await pacing_store.settle_send_slot(session, grants[0].seq, grants[0].at + 0.5, depth=3)  # never earlier
+    fourth, fifth = [await _reserve_in(database, **window) for _ in range(2)]
+    assert fourth.at - grants[0].at == pytest.approx(1.0, abs=1e-3)
+    assert fifth.at - grants[1].at == pytest.approx(1.4, abs=1e-3)
+    async with database.session() as session:  # slot 1's ring place now holds slot 4: a stale settle is ignored
+        await pacing_store.settle_send_slot(session, grants[0].seq, grants[0].at + 9.0, depth=3)
+    sixth, seventh = [await _reserve_in(database, **window) for _ in range(2)]
+    assert sixth.at - fifth.at == pytest.approx(0.1, abs=1e-3)
+    assert seventh.at - fourth.at == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_the_pacer_records_a_slow_round_trip_for_the_send_a_window_later(database: Database) -> None:
+    pacer = SharedPacer(DeliverySettings(global_per_second=5), database)
+    assert pacer.depth == 5
+    for _ in range(3):  # quick round trips set the baseline
+        grant = await pacer._take_slot()
+        now = pacer.clock()
+        await pacer.settle(grant, now, now + 0.002)
+    assert pacer.held_back == 0
+    slow = await pacer._take_slot()
+    dispatched = pacer.clock()
+    await pacer.settle(slow, dispatched, dispatched + 0.302)
+    assert pacer.held_back == 1
+    async with database.read_session() as session:
+        clear_at = await session.scalar(
+            select(pacing_store.SendWindow.clear_at).where(pacing_store.SendWindow.seq == slow.seq)
+        )
+    expected = pacer.offset.to_database(dispatched) + 0.3 + 1.0
+    assert clear_at.timestamp() == pytest.approx(expected, abs=0.005)

@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis import Annotation, Annotator, ItemText
 from bot import metrics
@@ -34,12 +34,19 @@ from feeds.schedule import backoff_interval, next_interval
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
+from storage.feeds import PollSuccess
 from storage.group_commit import GroupCommit
+from storage.ingest import PolledFeed, StoredFeed, store_polls
+from storage.items import NewItem
 from storage.models import Feed, utcnow
-from storage.outbox import enqueue_alerts
 from storage.search_text import stemmed_text
 
 log = logging.getLogger(__name__)
+
+# Stores of feeds that finish together share a transaction and its statements (storage.group_commit): up to
+# this many feeds, waiting at most this long for feeds still being fetched or parsed to join.
+_STORE_GROUP = 16
+_STORE_LINGER = 0.05
 
 PollStatus = Literal["new", "not_modified", "error"]
 PausedCallback = Callable[[Feed], Awaitable[None]]
@@ -119,11 +126,19 @@ class Poller:
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
-    _writes: GroupCommit = field(init=False)
+    _writes: GroupCommit[PolledFeed, StoredFeed] = field(init=False)
+    _arriving: set[int] = field(init=False, default_factory=set)  # feeds holding a slot, not yet at the store
 
     def __post_init__(self) -> None:
         self._overall = asyncio.Semaphore(self.settings.max_concurrency)
-        self._writes = GroupCommit(self.database)
+        store = partial(
+            store_polls,
+            near_window=self.settings.near_duplicate_window,
+            max_distance=self.settings.near_duplicate_distance,
+        )
+        self._writes = GroupCommit(
+            self.database, store, max_group=_STORE_GROUP, linger=_STORE_LINGER, expected=lambda: len(self._arriving)
+        )
 
     def _lease(self) -> timedelta:
         # Long enough for a claimed feed to wait its turn for a slot and then time out in full.
@@ -191,14 +206,29 @@ class Poller:
 
     async def _refresh_guarded(self, feed: Feed) -> PollResult:
         async with self._overall, self._host_slot(feed.url):
+            self._arriving.add(feed.id)
             try:
                 return await self._refresh(feed)
             except FeedError as exc:
+                self._arrived(feed.id)
                 return await self._record_failure(feed, exc)
             except Exception as exc:  # a bug must cost one feed one poll, not the whole pass
+                self._arrived(feed.id)
                 log.exception("unexpected failure while refreshing %s", feed.url)
                 error = UnexpectedFeedError(f"{type(exc).__name__}: {exc}")
                 return await self._record_failure(feed, error)
+            finally:
+                self._arrived(feed.id)
+
+    def _arrived(self, feed_id: int) -> None:
+        """The feed will not (or no longer) join a store group: a lingering group need not wait for it."""
+        if feed_id in self._arriving:
+            self._arriving.discard(feed_id)
+            self._writes.wake()
+
+    async def _store(self, polled: PolledFeed) -> StoredFeed:
+        self._arrived(polled.success.feed_id)
+        return await self._writes.run(polled)
 
     async def _refresh(self, feed: Feed) -> PollResult:
         limits = self.settings.limits
@@ -207,49 +237,46 @@ class Poller:
         fetched_at = utcnow()
         base = timedelta(seconds=feed.interval_seconds)
         if not isinstance(response, Fetched):
-
-            async def not_modified(session: AsyncSession) -> None:
-                row = await feed_store.get_feed(session, feed.id)
-                await feed_store.record_poll_success(
-                    session,
-                    row,
-                    now=fetched_at,
-                    next_poll_at=fetched_at + self._interval(base, max_age=response.max_age),
-                    etag=response.validators.etag or feed.etag,
-                    last_modified=response.validators.last_modified or feed.last_modified,
-                    new_url=response.permanent_redirect,
-                )
-
-            await self._writes.run(not_modified)
+            success = PollSuccess(
+                feed.id,
+                now=fetched_at,
+                next_poll_at=fetched_at + self._interval(base, max_age=response.max_age),
+                etag=response.validators.etag or feed.etag,
+                last_modified=response.validators.last_modified or feed.last_modified,
+                new_url=response.permanent_redirect,
+            )
+            await self._store(PolledFeed(success))
             return PollResult(feed.id, feed.url, "not_modified")
 
         parsed = await self._parse(response, feed.language, fetched_at)
-        pending = await self._unseen(feed.id, parsed.items)
+        # The store skips what this feed delivered before; with an annotator, leave it out first, unannotated.
+        pending = parsed.items if self.annotator is None else await self._unseen(feed.id, parsed.items)
         annotations = await self._annotate(pending)
-        next_poll = fetched_at + self._interval(
-            base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after
+        success = PollSuccess(
+            feed.id,
+            now=fetched_at,
+            next_poll_at=fetched_at
+            + self._interval(base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after),
+            etag=response.validators.etag,
+            last_modified=response.validators.last_modified,
+            title=parsed.title,
+            new_url=response.permanent_redirect,
         )
-
-        async def store(session: AsyncSession) -> tuple[int, int, int, tuple[str, ...]]:
-            outcome = await self._store(session, feed.id, pending, annotations, fetched_at, parsed.search_texts)
-            row = await feed_store.get_feed(session, feed.id)
-            await feed_store.record_poll_success(
-                session,
-                row,
-                now=fetched_at,
-                next_poll_at=next_poll,
-                etag=response.validators.etag,
-                last_modified=response.validators.last_modified,
-                title=parsed.title,
-                new_url=response.permanent_redirect,
-            )
-            return outcome
-
-        stored, duplicates, alerts, topics = await self._writes.run(store)
+        items = [
+            NewItem(entry, annotation, parsed.search_texts.get(entry.guid))
+            for entry, annotation in zip(pending, annotations, strict=True)
+        ]
+        stored = await self._store(PolledFeed(success, items))
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(
-            feed.id, feed.url, "new", new_items=stored, duplicates=duplicates, alerts=alerts, topics=topics
+            feed.id,
+            feed.url,
+            "new",
+            new_items=stored.new_items,
+            duplicates=stored.duplicates,
+            alerts=stored.alerts,
+            topics=stored.topics,
         )
 
     async def _parse(self, response: Fetched, feed_language: str | None, fetched_at: datetime) -> ParsedItems:
@@ -271,48 +298,6 @@ class Poller:
             return [None] * len(entries)
         texts = [ItemText(e.title, e.summary, e.language, e.published) for e in entries]
         return list(await asyncio.to_thread(self.annotator.annotate_many, texts))
-
-    async def _store(
-        self,
-        session,
-        feed_id: int,
-        entries: Sequence[NormalisedItem],
-        annotations: Sequence[Annotation | None],
-        fetched_at: datetime,
-        search_texts: dict[str, tuple[str, str]],
-    ) -> tuple[int, int, int, tuple[str, ...]]:
-        """Store new stories with their outbox rows; record repeats as extra sources. One transaction.
-
-        ``entries`` are already unseen for this feed (``_unseen``), and the feed's claim keeps other workers
-        off it meanwhile; were a lease to run out mid-store, the unique (feed, guid) keys refuse the repeat.
-        """
-        await item_store.lock_for_dedupe(session)
-        fresh = list(zip(entries, annotations, strict=True))
-        duplicates_of = await item_store.find_duplicates(
-            session,
-            [e for e, _ in fresh],
-            feed_id=feed_id,
-            since=fetched_at - self.settings.near_duplicate_window,
-            max_distance=self.settings.near_duplicate_distance,
-        )
-        new: list[item_store.NewItem] = []
-        duplicates = 0
-        for entry, annotation in fresh:
-            original = duplicates_of.get(entry.guid)
-            if original is None:
-                new.append(item_store.NewItem(entry, annotation, search_texts.get(entry.guid)))
-            else:
-                item_store.add_source(session, original, feed_id=feed_id, guid=entry.guid, url=entry.url)
-                duplicates += 1
-        ids = await item_store.store_items(session, feed_id=feed_id, items=new, fetched_at=fetched_at)
-        alerts = 0
-        # Only on-topic items can match a subscription; off-topic ones are stored for search alone.
-        for item_id, stored in zip(ids, new, strict=True):
-            if stored.annotation is not None and stored.annotation.topics:
-                alerts += await enqueue_alerts(session, await item_store.get_item(session, item_id))
-        await session.flush()
-        topics = tuple(t for stored in new if stored.annotation is not None for t in stored.annotation.topics)
-        return len(ids), duplicates, alerts, topics
 
     def _interval(
         self,

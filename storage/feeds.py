@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Feed, Item, utcnow
@@ -120,33 +121,58 @@ async def set_feed_active(session: AsyncSession, url: str, active: bool, *, reas
     return bool(result.rowcount)
 
 
-async def record_poll_success(
-    session: AsyncSession,
-    feed: Feed,
-    *,
-    now: datetime,
-    next_poll_at: datetime,
-    etag: str | None,
-    last_modified: str | None,
-    title: str | None = None,
-    new_url: str | None = None,
-) -> None:
-    feed.etag = etag
-    feed.last_modified = last_modified
-    feed.last_polled_at = now
-    feed.last_ok_at = now
-    feed.next_poll_at = next_poll_at
-    feed.error_count = 0
-    feed.first_error_at = None
-    feed.last_error = None
-    feed.last_error_message = None
-    feed.claimed_by = None
-    feed.claimed_until = None
-    if title and not feed.title:
-        feed.title = title[:512]
-    if new_url and new_url != feed.url and await get_feed_by_url(session, new_url) is None:
-        feed.url = new_url
-    await session.flush()
+@dataclass(frozen=True, slots=True)
+class PollSuccess:
+    """What a successful poll (new items or 304) records on its feed."""
+
+    feed_id: int
+    now: datetime  # when the response arrived
+    next_poll_at: datetime
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None  # the feed's own title, kept only while the stored one is empty
+    new_url: str | None = None  # where a permanent redirect led
+
+
+async def record_poll_successes(session: AsyncSession, polls: Sequence[PollSuccess]) -> None:
+    """Clear the error streak and the claim, store the validators and the next poll: one statement for all."""
+    if not polls:
+        return
+    feeds = Feed.__table__
+    c = feeds.c
+    stmt = (
+        update(feeds)
+        .where(c.id == bindparam("b_id"))
+        .values(
+            etag=bindparam("b_etag"),
+            last_modified=bindparam("b_last_modified"),
+            last_polled_at=bindparam("b_now"),
+            last_ok_at=bindparam("b_now"),
+            next_poll_at=bindparam("b_next"),
+            error_count=0,
+            first_error_at=None,
+            last_error=None,
+            last_error_message=None,
+            claimed_by=None,
+            claimed_until=None,
+            title=func.coalesce(func.nullif(c.title, ""), bindparam("b_title", type_=c.title.type), c.title),
+        )
+    )
+    params = [
+        {
+            "b_id": poll.feed_id,
+            "b_etag": poll.etag,
+            "b_last_modified": poll.last_modified,
+            "b_now": poll.now,
+            "b_next": poll.next_poll_at,
+            "b_title": poll.title[:512] if poll.title else None,
+        }
+        for poll in polls
+    ]
+    await session.execute(stmt, params)
+    for poll in polls:
+        if poll.new_url and await get_feed_by_url(session, poll.new_url) is None:
+            await session.execute(update(feeds).where(c.id == poll.feed_id).values(url=poll.new_url))
 
 
 async def record_poll_failure(

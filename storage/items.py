@@ -1,4 +1,4 @@
-"""Item rows: dedupe look-ups, storing an annotated item with its sources, and listings."""
+"""Item rows: known guids, storing annotated items with their sources, and listings (dedupe: storage.dedupe)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis import Annotation
-from feeds.fingerprint import hamming, simhash_bands
+from feeds.fingerprint import simhash_bands
 from feeds.models import NormalisedItem
 from storage.models import Item, ItemCountry, ItemEvent, ItemOrg, ItemSource, ItemTopic
 from storage.search import index_stemmed
@@ -24,6 +25,7 @@ _WORD = re.compile(r"\w+")
 _TITLE_KEY_MIN_WORDS = 5  # shorter titles ("Daily brief") are shared by unrelated stories
 
 
+@lru_cache(maxsize=4096)  # asked twice per new item: dedupe, then the row
 def title_key(title: str) -> str | None:
     """A key equal for titles with the same words; syndicated copies keep the title but trim the text."""
     words = _WORD.findall(title.casefold())
@@ -45,101 +47,36 @@ async def lock_for_dedupe(session: AsyncSession) -> None:
 
 async def list_known_guids(session: AsyncSession, feed_id: int, guids: Iterable[str]) -> set[str]:
     """The guids this feed has already delivered (stored as an item or recorded as a source)."""
-    wanted = list(dict.fromkeys(guids))
-    known: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        rows = await session.scalars(
-            select(ItemSource.guid).where(ItemSource.feed_id == feed_id, ItemSource.guid.in_(chunk))
+    return {guid for _, guid in await list_known_sources(session, ((feed_id, guid) for guid in guids))}
+
+
+async def list_known_sources(session: AsyncSession, wanted: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (feed id, guid) pairs among ``wanted`` already delivered, for any number of feeds at once."""
+    pairs = set(wanted)
+    feed_ids = {feed_id for feed_id, _ in pairs}
+    guids = list({guid for _, guid in pairs})
+    known: set[tuple[int, str]] = set()
+    for start in range(0, len(guids), _CHUNK):
+        rows = await session.execute(
+            select(ItemSource.feed_id, ItemSource.guid).where(
+                ItemSource.feed_id.in_(feed_ids), ItemSource.guid.in_(guids[start : start + _CHUNK])
+            )
         )
-        known.update(rows.all())
+        known.update(pair for pair in rows.tuples() if pair in pairs)
     return known
 
 
-async def find_duplicates(
-    session: AsyncSession,
-    entries: Sequence[NormalisedItem],
-    *,
-    feed_id: int,
-    since: datetime,
-    max_distance: int,
-) -> dict[str, int]:
-    """Map each entry's guid to the stored item it repeats: same canonical URL, same text, or near-same text.
+async def add_sources(session: AsyncSession, sources: Sequence[Source]) -> None:
+    """Record that other feeds (or the same feed under another guid) carried stored items. One statement.
 
-    Same title or near-same text counts only across feeds and within the window: inside one feed, two guids
-    are two stories (two quakes of similar size read alike). Batched: a feed costs a handful of queries,
-    not several per item.
+    The caller has checked with ``list_known_guids`` that each (feed, guid) is new.
     """
-    if not entries:
-        return {}
-    urls = [e.url for e in entries if e.url]
-    hashes = [e.content_hash for e in entries]
-    by_key: dict[str, int] = {}
-    for start in range(0, max(len(urls), len(hashes)), _CHUNK):
-        rows = await session.execute(
-            select(Item.id, Item.url, Item.content_hash)
-            .where(
-                or_(Item.url.in_(urls[start : start + _CHUNK]), Item.content_hash.in_(hashes[start : start + _CHUNK]))
-            )
-            .order_by(Item.id)
-        )
-        for item_id, url, content_hash in rows.all():
-            if url:
-                by_key.setdefault(url, item_id)
-            by_key.setdefault(content_hash, item_id)
-    keys = {e.guid: title_key(e.title) for e in entries}
-    wanted = [k for k in set(keys.values()) if k]
-    for start in range(0, len(wanted), _CHUNK):
-        rows = await session.execute(
-            select(Item.id, Item.title_key)
-            .where(
-                Item.title_key.in_(wanted[start : start + _CHUNK]), Item.feed_id != feed_id, Item.fetched_at >= since
-            )
-            .order_by(Item.id)
-        )
-        for item_id, key in rows.all():
-            by_key.setdefault(key, item_id)
-    # Candidates by (band position, band value): an entry is compared only with stored items sharing a band.
-    by_band: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    if max_distance > 0:
-        for item_id, value in await _near_candidates(session, [e.simhash for e in entries], since, feed_id):
-            for position, band in enumerate(simhash_bands(value)):
-                by_band.setdefault((position, band), []).append((item_id, value))
-    found: dict[str, int] = {}
-    for entry in entries:
-        match = next((by_key[k] for k in (entry.url, entry.content_hash, keys[entry.guid]) if k and k in by_key), None)
-        if match is None and by_band:
-            near = (c for pos, band in enumerate(simhash_bands(entry.simhash)) for c in by_band.get((pos, band), ()))
-            match = min((i for i, value in near if hamming(value, entry.simhash) <= max_distance), default=None)
-        if match is not None:
-            found[entry.guid] = match
-    return found
-
-
-async def _near_candidates(
-    session: AsyncSession, simhashes: Sequence[int], since: datetime, feed_id: int
-) -> list[tuple[int, int]]:
-    # With four 16-bit bands, two hashes within 3 bits of each other share at least one band exactly.
-    bands = list(zip(*(simhash_bands(value) for value in simhashes), strict=True))
-    columns = (Item.simhash_band0, Item.simhash_band1, Item.simhash_band2, Item.simhash_band3)
-    rows = await session.execute(
-        select(Item.id, Item.simhash)
-        .where(
-            Item.fetched_at >= since,
-            Item.feed_id != feed_id,
-            or_(*(col.in_(set(b)) for col, b in zip(columns, bands, strict=True))),
-        )
-        .order_by(Item.id)
-    )
-    return [(item_id, value) for item_id, value in rows.all()]
-
-
-def add_source(session: AsyncSession, item_id: int, *, feed_id: int, guid: str, url: str | None) -> None:
-    """Record that another feed (or the same feed under another guid) carried the item.
-
-    The caller has checked with ``list_known_guids`` that (feed, guid) is new.
-    """
-    session.add(ItemSource(item_id=item_id, feed_id=feed_id, guid=guid, url=url))
+    rows = [
+        {"item_id": item_id, "feed_id": feed_id, "guid": guid, "url": url, "seen_at": seen_at}
+        for item_id, feed_id, guid, url, seen_at in sources
+    ]
+    if rows:
+        await session.execute(insert(ItemSource.__table__), rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,29 +88,40 @@ class NewItem:
     search_text: tuple[str, str] | None = None  # stemmed title and summary when the caller made them
 
 
+Placed = tuple[int, datetime, NewItem]  # (feed id, fetched at, item): where and when an item arrived
+Source = tuple[int, int, str, str | None, datetime]  # (item id, feed id, guid, url, seen at)
+
+
 async def store_items(
     session: AsyncSession, *, feed_id: int, items: Sequence[NewItem], fetched_at: datetime
 ) -> list[int]:
-    """Insert new items with their first source and annotation, in bulk, in the caller's transaction.
+    """Insert one feed's new items with their first source and annotation, in the caller's transaction.
 
-    Returns the new ids in the order given. Core inserts: the ORM's per-object bookkeeping costs more than
-    parsing the feed did.
+    Returns the new ids in the order given.
     """
-    if not items:
+    return await insert_items(session, [(feed_id, fetched_at, new) for new in items])
+
+
+async def insert_items(session: AsyncSession, placed: Sequence[Placed]) -> list[int]:
+    """Insert new items of any feeds with their first source, annotation and search text, in bulk.
+
+    Returns the new ids in the order given. Core inserts, a statement per table: the ORM's per-object
+    bookkeeping costs more than parsing the feed did.
+    """
+    if not placed:
         return []
-    rows = [_item_row(feed_id, new, fetched_at) for new in items]
-    # Map ids back by guid (unique per feed): asking RETURNING for parameter order makes SQLite insert
+    rows = [_item_row(feed_id, new, fetched_at) for feed_id, fetched_at, new in placed]
+    # Map ids back by (feed, guid), which is unique: asking RETURNING for parameter order makes SQLite insert
     # one row per statement.
     items_table = Item.__table__
-    result = await session.execute(insert(items_table).returning(items_table.c.id, items_table.c.guid), rows)
-    id_of = {guid: item_id for item_id, guid in result.all()}
-    ids = [id_of[new.entry.guid] for new in items]
-    sources, topics, countries, orgs, events = [], [], [], [], []
-    for item_id, new in zip(ids, items, strict=True):
-        entry, annotation = new.entry, new.annotation
-        sources.append(
-            {"item_id": item_id, "feed_id": feed_id, "guid": entry.guid, "url": entry.url, "seen_at": fetched_at}
-        )
+    result = await session.execute(
+        insert(items_table).returning(items_table.c.id, items_table.c.feed_id, items_table.c.guid), rows
+    )
+    id_of = {(feed_id, guid): item_id for item_id, feed_id, guid in result.all()}
+    ids = [id_of[feed_id, new.entry.guid] for feed_id, _, new in placed]
+    topics, countries, orgs, events = [], [], [], []
+    for item_id, (_, _, new) in zip(ids, placed, strict=True):
+        annotation = new.annotation
         if annotation is None:
             continue
         topics += [
@@ -192,16 +140,15 @@ async def store_items(
             }
             for e in annotation.events
         ]
-    for model, values in (
-        (ItemSource, sources),
-        (ItemTopic, topics),
-        (ItemCountry, countries),
-        (ItemOrg, orgs),
-        (ItemEvent, events),
-    ):
+    sources = [
+        (item_id, feed_id, new.entry.guid, new.entry.url, fetched_at)
+        for item_id, (feed_id, fetched_at, new) in zip(ids, placed, strict=True)
+    ]
+    await add_sources(session, sources)
+    for model, values in ((ItemTopic, topics), (ItemCountry, countries), (ItemOrg, orgs), (ItemEvent, events)):
         if values:
             await session.execute(insert(model.__table__), values)
-    stems = [n.search_text or (stemmed_text(n.entry.title), stemmed_text(n.entry.summary)) for n in items]
+    stems = [new.search_text or (stemmed_text(new.entry.title), stemmed_text(new.entry.summary)) for *_, new in placed]
     await index_stemmed(session, [(i, title, body) for i, (title, body) in zip(ids, stems, strict=True)])
     return ids
 

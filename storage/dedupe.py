@@ -1,0 +1,175 @@
+"""Which story an incoming entry repeats, for the entries of a whole group of feeds at once.
+
+The rules, the same whether one feed or several are stored in a transaction:
+
+- same canonical URL or same content hash: the same story, whichever feed carried it and whenever;
+- same title key or a simhash within ``max_distance`` bits: the same story only across feeds and within the
+  near-duplicate window (inside one feed, two guids are two stories: two quakes of similar size read alike);
+- a URL, hash or title key match comes before a near match, in that order, and the oldest story wins.
+
+A group costs two queries per 500 entries (URL, hash or title key; then shared simhash bands), not a few
+per feed. The stored rows they return go into a ``DuplicateIndex`` that answers each entry in memory; items
+accepted earlier in the same group join it as they are accepted, so two feeds of one group carrying one story
+still store it once. The index holds every stored row that could answer any entry's question, and a few
+more (say, a same-feed row found by its title key), which the rules above then leave out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feeds.fingerprint import hamming, simhash_bands
+from feeds.models import NormalisedItem
+from storage.models import Item
+
+_CHUNK = 500  # entries per look-up: at most 4 x 500 bound values, under every backend's parameter limit
+
+# A story's place in age order: (0, item id) for a stored item, (1, n) for the n-th item accepted in the group
+# (stored later in that order, so after every stored one). ``min`` picks the oldest.
+Ref = tuple[int, int]
+_COLUMNS = (Item.id, Item.feed_id, Item.fetched_at, Item.url, Item.content_hash, Item.title_key, Item.simhash)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An entry some feed delivered for the first time, with what its dedupe needs to know."""
+
+    feed_id: int
+    entry: NormalisedItem
+    title_key: str | None
+    since: datetime  # start of the near-duplicate window of this entry's poll
+
+
+# A story in the index: (ref, feed id, fetched at, simhash). A tuple: the index is built per group, in bulk.
+_Known = tuple[Ref, int, datetime, int]
+_MASK = (1 << 64) - 1
+
+
+class DuplicateIndex:
+    """Stored and just-accepted stories by URL, content hash, title key and simhash band."""
+
+    def __init__(self, max_distance: int) -> None:
+        self.max_distance = max_distance
+        self._by_url: dict[str, Ref] = {}
+        self._by_hash: dict[str, Ref] = {}
+        self._by_title: dict[str, list[_Known]] = {}
+        # Keyed by band position << 16 | band value (simhash_bands, without a tuple per key).
+        self._by_band: dict[int, list[_Known]] = {}
+
+    def add(
+        self,
+        ref: Ref,
+        *,
+        feed_id: int,
+        fetched_at: datetime,
+        url: str | None,
+        content_hash: str,
+        title_key: str | None,
+        simhash: int,
+    ) -> None:
+        known = (ref, feed_id, fetched_at, simhash)
+        if url:
+            current = self._by_url.get(url)
+            if current is None or ref < current:
+                self._by_url[url] = ref
+        current = self._by_hash.get(content_hash)
+        if current is None or ref < current:
+            self._by_hash[content_hash] = ref
+        if title_key:
+            self._by_title.setdefault(title_key, []).append(known)
+        if self.max_distance > 0:
+            by_band = self._by_band
+            for key in _band_keys(simhash):
+                if key in by_band:
+                    by_band[key].append(known)
+                else:
+                    by_band[key] = [known]
+
+    def add_incoming(self, ref: Ref, incoming: Incoming, fetched_at: datetime) -> None:
+        entry = incoming.entry
+        self.add(
+            ref,
+            feed_id=incoming.feed_id,
+            fetched_at=fetched_at,
+            url=entry.url,
+            content_hash=entry.content_hash,
+            title_key=incoming.title_key,
+            simhash=entry.simhash,
+        )
+
+    def match(self, incoming: Incoming) -> Ref | None:
+        """The oldest story ``incoming`` repeats, by the rules in the module docstring; None for a new story."""
+        entry = incoming.entry
+        if entry.url and entry.url in self._by_url:
+            return self._by_url[entry.url]
+        if entry.content_hash in self._by_hash:
+            return self._by_hash[entry.content_hash]
+        feed_id, since = incoming.feed_id, incoming.since
+        if incoming.title_key:
+            titled = [k[0] for k in self._by_title.get(incoming.title_key, ()) if k[1] != feed_id and k[2] >= since]
+            if titled:
+                return min(titled)
+        if self.max_distance <= 0:
+            return None
+        value, limit = entry.simhash, self.max_distance
+        near = (
+            known[0]
+            for key in _band_keys(value)
+            for known in self._by_band.get(key, ())
+            if known[1] != feed_id and known[2] >= since and hamming(known[3], value) <= limit
+        )
+        return min(near, default=None)
+
+
+def _band_keys(simhash: int) -> tuple[int, int, int, int]:
+    """``simhash_bands`` with each band's position in the bits above it: one int key per (position, band)."""
+    unsigned = simhash & _MASK
+    return (
+        3 << 16 | unsigned & 0xFFFF,
+        2 << 16 | unsigned >> 16 & 0xFFFF,
+        1 << 16 | unsigned >> 32 & 0xFFFF,
+        unsigned >> 48,
+    )
+
+
+async def load_index(session: AsyncSession, incoming: Sequence[Incoming], *, max_distance: int) -> DuplicateIndex:
+    """An index of the stored items any of ``incoming`` could repeat (see the module docstring)."""
+    index = DuplicateIndex(max_distance)
+    seen: set[int] = set()
+    for start in range(0, len(incoming), _CHUNK):
+        chunk = incoming[start : start + _CHUNK]
+        since = min(i.since for i in chunk)
+        urls = {i.entry.url for i in chunk if i.entry.url}
+        hashes = {i.entry.content_hash for i in chunk}
+        keys = {i.title_key for i in chunk if i.title_key}
+        matches = [Item.url.in_(urls), Item.content_hash.in_(hashes)]
+        if keys:
+            matches.append(and_(Item.title_key.in_(keys), Item.fetched_at >= since))
+        statements = [or_(*matches)]
+        if max_distance > 0:
+            # With four 16-bit bands, two hashes within 3 bits of each other share at least one band exactly.
+            bands = list(zip(*(simhash_bands(i.entry.simhash) for i in chunk), strict=True))
+            columns = (Item.simhash_band0, Item.simhash_band1, Item.simhash_band2, Item.simhash_band3)
+            shared = or_(*(col.in_(set(b)) for col, b in zip(columns, bands, strict=True)))
+            statements.append(and_(Item.fetched_at >= since, shared))
+        for where in statements:
+            rows = await session.execute(select(*_COLUMNS).where(where))
+            for item_id, feed_id, fetched_at, url, content_hash, key, value in rows.all():
+                if item_id in seen:
+                    continue
+                seen.add(item_id)
+                index.add(
+                    (0, item_id),
+                    feed_id=feed_id,
+                    fetched_at=fetched_at,
+                    url=url,
+                    content_hash=content_hash,
+                    title_key=key,
+                    simhash=value,
+                )
+    return index

@@ -1,0 +1,128 @@
+"""Storing polled feeds: new stories with their sources, search text and alerts, repeats as extra sources,
+and each feed's poll bookkeeping. The feeds of one group share the transaction and the statements.
+
+Feeds are taken in the order given, as if each were stored alone one after another in that order: a story
+two feeds of the group carry is stored by the first and recorded as a source of it for the second
+(storage.dedupe has the rules). A group of any size costs a fixed handful of statements (duplicate look-ups,
+one insert per table, one update of the feeds), plus a few per stored item that alerts a chat.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import feeds as feed_store
+from storage import items as item_store
+from storage.dedupe import Incoming, Ref, load_index
+from storage.feeds import PollSuccess
+from storage.items import NewItem
+from storage.outbox import enqueue_alerts
+
+__all__ = ["PolledFeed", "StoredFeed", "store_polls"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolledFeed:
+    """A successful poll: what to record on the feed, and the entries it delivered (none after a 304).
+
+    Entries the feed delivered before (same guid) are skipped; the feed's claim keeps other workers off it
+    meanwhile, and were a lease to run out mid-store, the unique (feed, guid) keys refuse the repeat.
+    """
+
+    success: PollSuccess
+    items: Sequence[NewItem] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFeed:
+    new_items: int = 0
+    duplicates: int = 0  # entries recorded as another source of a story already stored
+    alerts: int = 0
+    topics: tuple[str, ...] = ()  # one entry per (new item, assigned topic)
+
+
+async def store_polls(
+    session: AsyncSession, polls: Sequence[PolledFeed], *, near_window: timedelta, max_distance: int
+) -> list[StoredFeed]:
+    """Store a group of polls in the caller's transaction; one result per poll, in order."""
+    arrivals = await _unseen(session, polls, near_window)
+    placed: list[item_store.Placed] = []
+    repeats: list[tuple[Ref, int, NewItem]] = []  # (the story repeated, feed id, entry)
+    fresh_of: list[list[NewItem]] = []
+    if any(arrivals):
+        await item_store.lock_for_dedupe(session)
+        index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
+        for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
+            fresh = []
+            for new, incoming in feed_arrivals:
+                original = index.match(incoming)
+                if original is None:
+                    fresh.append((new, incoming))
+                else:
+                    repeats.append((original, incoming.feed_id, new))
+            for new, incoming in fresh:
+                # Joins the index after its whole feed (inside one feed, entries don't repeat each other
+                # here), for the later feeds of the group.
+                if number < len(polls) - 1:
+                    index.add_incoming((1, len(placed)), incoming, poll.success.now)
+                placed.append((incoming.feed_id, poll.success.now, new))
+            fresh_of.append([new for new, _ in fresh])
+    else:
+        fresh_of = [[] for _ in polls]
+    ids = await item_store.insert_items(session, placed)
+    seen_at = {poll.success.feed_id: poll.success.now for poll in polls}
+    await item_store.add_sources(
+        session,
+        [
+            (ref[1] if ref[0] == 0 else ids[ref[1]], feed_id, new.entry.guid, new.entry.url, seen_at[feed_id])
+            for ref, feed_id, new in repeats
+        ],
+    )
+    alerts = await _enqueue_alerts(session, ids, placed)
+    await feed_store.record_poll_successes(session, [poll.success for poll in polls])
+    duplicates = Counter(feed_id for _, feed_id, _ in repeats)
+    return [
+        StoredFeed(
+            len(fresh),
+            duplicates[poll.success.feed_id],
+            alerts.get(poll.success.feed_id, 0),
+            tuple(t for n in fresh if n.annotation is not None for t in n.annotation.topics),
+        )
+        for poll, fresh in zip(polls, fresh_of, strict=True)
+    ]
+
+
+async def _unseen(
+    session: AsyncSession, polls: Sequence[PolledFeed], near_window: timedelta
+) -> list[list[tuple[NewItem, Incoming]]]:
+    """Per poll, the entries its feed has not delivered before, with what their dedupe needs."""
+    known = await item_store.list_known_sources(
+        session, ((poll.success.feed_id, new.entry.guid) for poll in polls for new in poll.items)
+    )
+    return [
+        [
+            (new, Incoming(feed_id, new.entry, item_store.title_key(new.entry.title), poll.success.now - near_window))
+            for new in poll.items
+            if (feed_id, new.entry.guid) not in known
+        ]
+        for poll in polls
+        for feed_id in (poll.success.feed_id,)
+    ]
+
+
+async def _enqueue_alerts(
+    session: AsyncSession, ids: Sequence[int], placed: Sequence[item_store.Placed]
+) -> dict[int, int]:
+    """Alerts for the new items, counted per feed. Only on-topic items can match a subscription; off-topic
+    ones are stored for search alone."""
+    alerts: dict[int, int] = {}
+    for item_id, (feed_id, _, new) in zip(ids, placed, strict=True):
+        if new.annotation is not None and new.annotation.topics:
+            item = await item_store.get_item(session, item_id)
+            alerts[feed_id] = alerts.get(feed_id, 0) + await enqueue_alerts(session, item)
+    return alerts

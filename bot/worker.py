@@ -207,7 +207,14 @@ async def _start_delivery(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         late = getattr(limiter.pacer, "late_slots", 0)
-        log.info("worker %s sent %d messages (%d send slots passed unused)", worker_id, sender.stats.sent, late)
+        held = getattr(limiter.pacer, "held_back", 0)
+        log.info(
+            "worker %s sent %d messages (%d send slots passed unused, %d slow sends held a later slot back)",
+            worker_id,
+            sender.stats.sent,
+            late,
+            held,
+        )
         await bot.shutdown()
 
     return cleanup

@@ -69,6 +69,15 @@ def headroom(times: list[float], limit: int = 30, window: float = 0.95) -> float
     return min(spans) - window if spans else float("nan")
 
 
+def cpu_seconds(worker) -> float:  # noqa: ANN001 - tests.scale.conftest.WorkerProcess
+    """CPU time the worker and its parse processes used, from its last log line (0 if not logged)."""
+    for record in reversed(worker.log_records()):
+        found = re.search(r"CPU ([\d.]+) s \(parse processes ([\d.]+) s\)", record["message"])
+        if found:
+            return float(found.group(1)) + float(found.group(2))
+    return 0.0
+
+
 async def poll_cycle(base_url: str, n_feeds: int, n_workers: int, tmp: Path) -> float:
     url = await create_postgres_database()
     database = Database(url)
@@ -92,8 +101,12 @@ async def poll_cycle(base_url: str, n_feeds: int, n_workers: int, tmp: Path) -> 
         group.stop_all()
         elapsed = (last - start_at).total_seconds()
         print(f"  {n_workers} poll worker(s): {n_feeds} feeds in {elapsed:.1f} s")
+        cpu = 0.0
         for worker in group.started:
-            print(f"    {worker.name}: peak RSS {peak_rss(worker)}")
+            cpu += cpu_seconds(worker)
+            print(f"    {worker.name}: peak RSS {peak_rss(worker)}, CPU {cpu_seconds(worker):.0f} s")
+        cores = multiprocessing.cpu_count()
+        print(f"    workers' CPU {cpu:.0f} s (start-up included): on {cores} cores no cycle beats {cpu / cores:.0f} s")
         return elapsed
     finally:
         if group is not None:

@@ -104,11 +104,14 @@ async def run_worker(
                     scheduler.shutdown(wait=False)
                 for cleanup in reversed(cleanups):
                     await cleanup()
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     log.info(
-        "worker %s stopped; peak RSS %.1f MB (parse processes %.1f MB)",
+        "worker %s stopped; peak RSS %.1f MB (parse processes %.1f MB); CPU %.1f s (parse processes %.1f s)",
         worker_id,
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        own.ru_maxrss / 1024,
+        children.ru_maxrss / 1024,
+        own.ru_utime + own.ru_stime,
+        children.ru_utime + children.ru_stime,
     )
 
 

@@ -26,6 +26,7 @@ from feeds.errors import (
     TooManyRedirects,
     TransferFailed,
 )
+from feeds.guard import public_only_transport
 from feeds.models import CacheValidators, Fetched, FetchLimits, NotModified
 from feeds.safety import check_url_allowed
 
@@ -42,7 +43,14 @@ _DNS_HINTS = ("name or service not known", "nodename nor servname", "name resolu
 def build_client(
     limits: FetchLimits, *, max_connections: int, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """The one shared client; redirects are followed by ``fetch_feed`` so each hop is checked."""
+    """The one shared client; redirects are followed by ``fetch_feed`` so each hop is checked.
+
+    Unless private addresses are allowed, connections go only to addresses checked at connect time
+    (feeds/guard.py), so a host cannot be re-pointed at a private address after ``check_url_allowed``.
+    """
+    pool_limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    if transport is None and not limits.allow_private_addresses:
+        transport = public_only_transport(pool_limits)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(
             connect=limits.connect_timeout,
@@ -50,7 +58,7 @@ def build_client(
             write=limits.read_timeout,
             pool=limits.total_timeout,
         ),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        limits=pool_limits,
         follow_redirects=False,
         headers={"User-Agent": limits.user_agent, "Accept": ACCEPT},
         transport=transport,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from feeds.errors import DnsFailure, InvalidURL, PrivateAddressRefused
 
-__all__ = ["check_url_allowed", "is_public_address", "url_host"]
+__all__ = ["check_url_allowed", "is_public_address", "literal_address", "resolve_host", "url_host"]
 
 _SCHEMES = frozenset({"http", "https"})
 # is_private misses CGNAT (100.64/10) on some versions; name it explicitly.
@@ -46,7 +46,8 @@ def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
     )
 
 
-def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names literally (``127.0.0.1``, ``[::1]``), or None for a name."""
     try:
         return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
     except ValueError:
@@ -62,17 +63,18 @@ async def check_url_allowed(url: str, *, allow_private: bool) -> None:
     host = url_host(url)
     if allow_private:
         return
-    literal = _literal_address(host)
+    literal = literal_address(host)
     if literal is not None:
         addresses = [literal]
     else:
-        addresses = await _resolve(host)
+        addresses = await resolve_host(host)
     for address in addresses:
         if not is_public_address(address):
             raise PrivateAddressRefused(f"{host} resolves to non-public address {address}: {url}")
 
 
-async def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+async def resolve_host(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address ``host`` resolves to, or DnsFailure."""
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
@@ -80,7 +82,7 @@ async def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Addr
         raise DnsFailure(f"cannot resolve {host}: {exc}") from exc
     addresses = []
     for _family, _type, _proto, _canon, sockaddr in infos:
-        address = _literal_address(str(sockaddr[0]))
+        address = literal_address(str(sockaddr[0]))
         if address is not None:
             addresses.append(address)
     if not addresses:

@@ -104,15 +104,17 @@ async def _unseen(
     known = await item_store.list_known_sources(
         session, ((poll.success.feed_id, new.entry.guid) for poll in polls for new in poll.items)
     )
-    return [
-        [
-            (new, Incoming(feed_id, new.entry, item_store.title_key(new.entry.title), poll.success.now - near_window))
-            for new in poll.items
-            if (feed_id, new.entry.guid) not in known
-        ]
-        for poll in polls
-        for feed_id in (poll.success.feed_id,)
-    ]
+    unseen = []
+    for poll in polls:
+        feed_id, since = poll.success.feed_id, poll.success.now - near_window
+        unseen.append(
+            [
+                (new, Incoming(feed_id, new.entry, item_store.title_key(new.entry.title), since))
+                for new in poll.items
+                if (feed_id, new.entry.guid) not in known
+            ]
+        )
+    return unseen
 
 
 async def _enqueue_alerts(

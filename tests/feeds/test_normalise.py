@@ -208,3 +208,14 @@ def test_hamming():
 def test_items_carry_their_simhash():
     item = normalise(entry(title="Joint drill", summary_html=STORY))
     assert item.simhash == simhash(f"Joint drill\n{STORY}")
+
+
+def test_a_normalised_item_survives_the_trip_from_the_parse_process() -> None:
+    import dataclasses
+    import pickle
+
+    item = normalise(entry(link="https://a.example/x?utm_source=rss", summary_html="<p>Text &amp; more</p>"))
+    item = dataclasses.replace(item, extras={"gdacs:alertlevel": "Red"})
+    assert pickle.loads(pickle.dumps(item)) == item
+    # __reduce__ lists the fields by hand: it must name every one, in order.
+    assert item.__reduce__()[1] == tuple(getattr(item, f.name) for f in dataclasses.fields(item))

@@ -199,7 +199,7 @@ class SharedPacer(Pacer):
         self.depth = max(1, math.floor(settings.global_per_second))
         self.offset = ClockOffset()
         self.late_slots = 0
-        self.held_back = 0  # sends whose slow round trip moved a later slot
+        self.late_arrivals = 0  # sends that may have arrived late enough to bound a later slot
         self._round_trips: deque[float] = deque(maxlen=256)
 
     async def _take_slot(self) -> SlotGrant:
@@ -228,7 +228,7 @@ class SharedPacer(Pacer):
         arrived_by = self.offset.to_database(dispatched) + round_trip - min(self._round_trips)
         if arrived_by - grant.at <= SETTLE_SLACK:
             return  # on time: the reservation already assumed this
-        self.held_back += 1
+        self.late_arrivals += 1
         try:
             async with self.database.session() as session:
                 await pacing_store.settle_send_slot(

@@ -133,11 +133,11 @@ async def test_the_pacer_records_a_slow_round_trip_for_the_send_a_window_later(d
         grant = await pacer._take_slot()
         now = pacer.clock()
         await pacer.settle(grant, now, now + 0.002)
-    assert pacer.held_back == 0
+    assert pacer.late_arrivals == 0
     slow = await pacer._take_slot()
     dispatched = pacer.clock()
     await pacer.settle(slow, dispatched, dispatched + 0.302)
-    assert pacer.held_back == 1
+    assert pacer.late_arrivals == 1
     async with database.read_session() as session:
         clear_at = await session.scalar(
             select(pacing_store.SendWindow.clear_at).where(pacing_store.SendWindow.seq == slow.seq)

@@ -28,7 +28,7 @@ from bot.settings import FeedSettings
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched, NormalisedItem
-from feeds.normalise import dedupe_entries, normalise_entry
+from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.schedule import backoff_interval, next_interval
 from storage import feeds as feed_store
@@ -70,7 +70,7 @@ def parse_and_normalise(
     """Pure CPU work, run in the parse pool: feedparser, then plain text, canonical links, fingerprints."""
     parsed = parse_feed(body, url, content_type)
     language = feed_language or parsed.language
-    items = dedupe_entries([normalise_entry(e, fetched_at=fetched_at, feed_language=language) for e in parsed.entries])
+    items = dedupe_entries(normalise_entries(parsed.entries, fetched_at=fetched_at, feed_language=language))
     # Stemming for the search index is CPU work too: done here, off the process that writes.
     search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}
     return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser
 from w3lib.url import canonicalize_url
 
-from feeds.fingerprint import content_hash, hamming, simhash, simhash_bands
+from feeds.fingerprint import content_hash, hamming, simhash, simhash_bands, simhashes
 from feeds.models import NormalisedItem, RawEntry
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "dedupe_entries",
     "hamming",
     "html_to_text",
+    "normalise_entries",
     "normalise_entry",
     "simhash",
     "simhash_bands",
@@ -78,25 +79,42 @@ def normalise_entry(
     max_future: timedelta = timedelta(days=2),
 ) -> NormalisedItem:
     """Normalise one entry; never raises on odd input (missing ids, dates, links)."""
+    [item] = normalise_entries([entry], fetched_at=fetched_at, feed_language=feed_language, max_future=max_future)
+    return item
+
+
+def normalise_entries(
+    entries: Sequence[RawEntry],
+    *,
+    fetched_at: datetime,
+    feed_language: str | None,
+    max_future: timedelta = timedelta(days=2),
+) -> list[NormalisedItem]:
+    """``normalise_entry`` for each of a feed's entries (their simhashes in one pass)."""
     fetched_at = _as_utc(fetched_at)
-    title = html_to_text(entry.title)
-    summary = html_to_text(entry.summary_html)
-    url = _safe_canonical(entry.link)
-    digest = content_hash(title, summary)
-    published = _as_utc(entry.published) if entry.published is not None else fetched_at
-    if published > fetched_at + max_future:
-        published = fetched_at  # a date far ahead is a feed bug; it must not pin the item to the top
-    return NormalisedItem(
-        guid=(entry.guid or "").strip() or url or f"sha256:{digest}",
-        url=url,
-        title=title or _shorten(summary),
-        summary=summary,
-        content_hash=digest,
-        simhash=simhash(f"{title}\n{summary}"),
-        published=published,
-        language=entry.language or feed_language,
-        extras=dict(entry.extras),
-    )
+    texts = [(html_to_text(entry.title), html_to_text(entry.summary_html)) for entry in entries]
+    fingerprints = simhashes([f"{title}\n{summary}" for title, summary in texts])
+    items = []
+    for entry, (title, summary), fingerprint in zip(entries, texts, fingerprints, strict=True):
+        url = _safe_canonical(entry.link)
+        digest = content_hash(title, summary)
+        published = _as_utc(entry.published) if entry.published is not None else fetched_at
+        if published > fetched_at + max_future:
+            published = fetched_at  # a date far ahead is a feed bug; it must not pin the item to the top
+        items.append(
+            NormalisedItem(
+                guid=(entry.guid or "").strip() or url or f"sha256:{digest}",
+                url=url,
+                title=title or _shorten(summary),
+                summary=summary,
+                content_hash=digest,
+                simhash=fingerprint,
+                published=published,
+                language=entry.language or feed_language,
+                extras=dict(entry.extras),
+            )
+        )
+    return items
 
 
 def dedupe_entries(items: Sequence[NormalisedItem]) -> list[NormalisedItem]:

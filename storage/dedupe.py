@@ -52,15 +52,20 @@ _MASK = (1 << 64) - 1
 
 
 class DuplicateIndex:
-    """Stored and just-accepted stories by URL, content hash, title key and simhash band."""
+    """Stored and just-accepted stories by URL, content hash, title key and simhash band.
 
-    def __init__(self, max_distance: int) -> None:
+    Only what ``incoming`` will ask about is kept: a story's other title key and bands are left out.
+    """
+
+    def __init__(self, incoming: Sequence[Incoming], max_distance: int) -> None:
         self.max_distance = max_distance
         self._by_url: dict[str, Ref] = {}
         self._by_hash: dict[str, Ref] = {}
         self._by_title: dict[str, list[_Known]] = {}
         # Keyed by band position << 16 | band value (simhash_bands, without a tuple per key).
         self._by_band: dict[int, list[_Known]] = {}
+        self._titles = {i.title_key for i in incoming if i.title_key}
+        self._bands = {key for i in incoming for key in _band_keys(i.entry.simhash)} if max_distance > 0 else set()
 
     def add(
         self,
@@ -81,15 +86,12 @@ class DuplicateIndex:
         current = self._by_hash.get(content_hash)
         if current is None or ref < current:
             self._by_hash[content_hash] = ref
-        if title_key:
+        if title_key in self._titles:
             self._by_title.setdefault(title_key, []).append(known)
-        if self.max_distance > 0:
-            by_band = self._by_band
+        if self._bands:
             for key in _band_keys(simhash):
-                if key in by_band:
-                    by_band[key].append(known)
-                else:
-                    by_band[key] = [known]
+                if key in self._bands:
+                    self._by_band.setdefault(key, []).append(known)
 
     def add_incoming(self, ref: Ref, incoming: Incoming, fetched_at: datetime) -> None:
         entry = incoming.entry
@@ -140,7 +142,7 @@ def _band_keys(simhash: int) -> tuple[int, int, int, int]:
 
 async def load_index(session: AsyncSession, incoming: Sequence[Incoming], *, max_distance: int) -> DuplicateIndex:
     """An index of the stored items any of ``incoming`` could repeat (see the module docstring)."""
-    index = DuplicateIndex(max_distance)
+    index = DuplicateIndex(incoming, max_distance)
     for start in range(0, len(incoming), _CHUNK):
         chunk = incoming[start : start + _CHUNK]
         since = min(i.since for i in chunk)

@@ -8,6 +8,7 @@ Statuses: ``pending`` (the sender's), ``held`` (waiting for a chat's digest), ``
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,26 +66,51 @@ async def enqueue_message(
     return bool(result.rowcount)
 
 
+def _fits(item_id: Any) -> Any:  # noqa: ANN401 - an item id or the outer query's Item.id; a SQL clause
+    """A subscription's topic and country filters fit the item (off-topic items fit nothing).
+
+    The look-ups name every outside table as correlated, so ``Item.id`` may come from a query two levels out.
+    """
+    has_topic = exists().where(ItemTopic.item_id == item_id).correlate_except(ItemTopic)
+    same_topic = (
+        exists().where(ItemTopic.item_id == item_id, ItemTopic.topic == Subscription.topic).correlate_except(ItemTopic)
+    )
+    same_country = (
+        exists()
+        .where(ItemCountry.item_id == item_id, ItemCountry.country == Subscription.country)
+        .correlate_except(ItemCountry)
+    )
+    topic_fits = or_(and_(Subscription.topic.is_(None), has_topic), same_topic)
+    return and_(topic_fits, or_(Subscription.country.is_(None), same_country))
+
+
 async def list_matching_subscriptions(session: AsyncSession, item_id: int) -> list[Subscription]:
     """Subscriptions of active chats whose topic and country filters fit the item.
 
     An item with no topic (off-topic) fits nothing: it is stored and searchable, never pushed.
     """
-    topic_fits = or_(
-        and_(Subscription.topic.is_(None), exists().where(ItemTopic.item_id == item_id)),
-        exists().where(ItemTopic.item_id == item_id, ItemTopic.topic == Subscription.topic),
-    )
-    country_fits = or_(
-        Subscription.country.is_(None),
-        exists().where(ItemCountry.item_id == item_id, ItemCountry.country == Subscription.country),
-    )
     stmt = (
         select(Subscription)
         .join(Chat, Chat.id == Subscription.chat_id)
-        .where(Chat.active.is_(True), topic_fits, country_fits)
+        .where(Chat.active.is_(True), _fits(item_id))
         .order_by(Subscription.chat_id, Subscription.id)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def items_with_subscribers(session: AsyncSession, item_ids: Collection[int]) -> set[int]:
+    """The items among ``item_ids`` that fit some active chat's subscription, in one query: a poll's
+    batch of new items pays one round trip, and only the items that fit anyone are looked at further."""
+    if not item_ids:
+        return set()
+    anyone = (
+        select(Subscription.id)
+        .join(Chat, Chat.id == Subscription.chat_id)
+        .where(Chat.active.is_(True), _fits(Item.id))
+        .exists()
+    )
+    stmt = select(Item.id).where(Item.id.in_(sorted(item_ids)), anyone)
+    return set((await session.scalars(stmt)).all())
 
 
 def _item_text(item: Item) -> str:

@@ -72,3 +72,22 @@ async def test_digest_chats_get_held_rows_and_deactivation_drops_them(database: 
         assert await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10) == []
         assert await chat_store.deactivate_chat(session, 7) == 1
         assert await outbox.list_held(session, 7) == []
+
+
+async def test_items_with_subscribers_agrees_with_the_per_item_match(database: Database) -> None:
+    await subscribers(database, [11], topic="public_health", country="KZ")
+    await subscribers(database, [12], topic=None, country="TJ")
+    await subscribers(database, [13], topic="cbrn_safety")
+    async with database.session() as session:
+        await chat_store.deactivate_chat(session, 13)  # an inactive chat counts for nothing
+    health_kz = await store_item(database, "Clinic", topics={"public_health": 0.8}, countries=("KZ",))
+    health_uz = await store_item(database, "Clinic 2", topics={"public_health": 0.8}, countries=("UZ",))
+    any_tj = await store_item(database, "Flood", topics={"emergency_response": 0.7}, countries=("TJ",))
+    off_topic = await store_item(database, "Football", topics={}, countries=("TJ",))
+    cbrn = await store_item(database, "Drill", topics={"cbrn_safety": 0.9}, countries=("KZ",))
+    ids = [health_kz.id, health_uz.id, any_tj.id, off_topic.id, cbrn.id]
+    async with database.read_session() as session:
+        batch = await outbox.items_with_subscribers(session, ids)
+        one_by_one = {i for i in ids if await outbox.list_matching_subscriptions(session, i)}
+        assert await outbox.items_with_subscribers(session, []) == set()
+    assert batch == one_by_one == {health_kz.id, any_tj.id}

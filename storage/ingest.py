@@ -21,7 +21,7 @@ from storage import items as item_store
 from storage.dedupe import Incoming, Ref, load_index
 from storage.feeds import PollSuccess
 from storage.items import NewItem
-from storage.outbox import enqueue_alerts
+from storage.outbox import enqueue_alerts, items_with_subscribers
 
 __all__ = ["PolledFeed", "StoredFeed", "store_polls"]
 
@@ -122,9 +122,16 @@ async def _enqueue_alerts(
 ) -> dict[int, int]:
     """Alerts for the new items, counted per feed. Only on-topic items can match a subscription; off-topic
     ones are stored for search alone."""
+    on_topic = {
+        item_id: feed_id
+        for item_id, (feed_id, _, new) in zip(ids, placed, strict=True)
+        if new.annotation is not None and new.annotation.topics
+    }
+    # One query tells which items fit anyone; only those are loaded and matched chat by chat.
+    fitting = await items_with_subscribers(session, on_topic)
     alerts: dict[int, int] = {}
-    for item_id, (feed_id, _, new) in zip(ids, placed, strict=True):
-        if new.annotation is not None and new.annotation.topics:
+    for item_id, feed_id in on_topic.items():
+        if item_id in fitting:
             item = await item_store.get_item(session, item_id)
             alerts[feed_id] = alerts.get(feed_id, 0) + await enqueue_alerts(session, item)
     return alerts

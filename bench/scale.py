@@ -103,8 +103,9 @@ async def poll_cycle(base_url: str, n_feeds: int, n_workers: int, tmp: Path) -> 
         print(f"  {n_workers} poll worker(s): {n_feeds} feeds in {elapsed:.1f} s")
         cpu = 0.0
         for worker in group.started:
-            cpu += cpu_seconds(worker)
-            print(f"    {worker.name}: peak RSS {peak_rss(worker)}, CPU {cpu_seconds(worker):.0f} s")
+            used = cpu_seconds(worker)
+            cpu += used
+            print(f"    {worker.name}: peak RSS {peak_rss(worker)}, CPU {used:.0f} s")
         cores = multiprocessing.cpu_count()
         print(f"    workers' CPU {cpu:.0f} s (start-up included): on {cores} cores no cycle beats {cpu / cores:.0f} s")
         return elapsed

@@ -173,14 +173,15 @@ class ClockOffset:
             self._taken_at = received
 
     def to_database(self, local_time: float) -> float:
-        if self._offset is None:
-            raise RuntimeError("no clock sample yet")
-        return local_time + self._offset
+        return local_time + self._current()
 
     def to_local(self, db_time: float) -> float:
+        return db_time - self._current()
+
+    def _current(self) -> float:
         if self._offset is None:
             raise RuntimeError("no clock sample yet")
-        return db_time - self._offset
+        return self._offset
 
 
 class SharedPacer(Pacer):

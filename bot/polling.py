@@ -210,15 +210,13 @@ class Poller:
             try:
                 return await self._refresh(feed)
             except FeedError as exc:
-                self._arrived(feed.id)
-                return await self._record_failure(feed, exc)
+                error = exc
             except Exception as exc:  # a bug must cost one feed one poll, not the whole pass
-                self._arrived(feed.id)
                 log.exception("unexpected failure while refreshing %s", feed.url)
                 error = UnexpectedFeedError(f"{type(exc).__name__}: {exc}")
-                return await self._record_failure(feed, error)
             finally:
-                self._arrived(feed.id)
+                self._arrived(feed.id)  # before a failure is recorded: a lingering store group need not wait
+            return await self._record_failure(feed, error)
 
     def _arrived(self, feed_id: int) -> None:
         """The feed will not (or no longer) join a store group: a lingering group need not wait for it."""

@@ -210,13 +210,13 @@ async def _start_delivery(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         late = getattr(limiter.pacer, "late_slots", 0)
-        held = getattr(limiter.pacer, "late_arrivals", 0)
+        arrivals = getattr(limiter.pacer, "late_arrivals", 0)
         log.info(
             "worker %s sent %d messages (%d send slots passed unused, %d recorded a late arrival)",
             worker_id,
             sender.stats.sent,
             late,
-            held,
+            arrivals,
         )
         await bot.shutdown()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +88,8 @@ class NormalisedItem:
 
     def __reduce__(self) -> tuple[type[NormalisedItem], tuple[object, ...]]:
         # Items cross from the parse process in bulk: a constructor call unpickles in half the time of
-        # the dataclass default (per-field setattr through fields()). Every field, in declaration order.
-        return NormalisedItem, (
-            self.guid,
-            self.url,
-            self.title,
-            self.summary,
-            self.content_hash,
-            self.simhash,
-            self.published,
-            self.language,
-            self.extras,
-        )
+        # the dataclass default (per-field setattr through fields()).
+        return NormalisedItem, _normalised_fields(self)
+
+
+_normalised_fields = attrgetter(*(f.name for f in fields(NormalisedItem)))  # every field, in declaration order

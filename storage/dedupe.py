@@ -48,7 +48,6 @@ class Incoming:
 
 # A story in the index: (ref, feed id, fetched at, simhash). A tuple: the index is built per group, in bulk.
 _Known = tuple[Ref, int, datetime, int]
-_MASK = (1 << 64) - 1
 
 
 class DuplicateIndex:
@@ -131,13 +130,8 @@ class DuplicateIndex:
 
 def _band_keys(simhash: int) -> tuple[int, int, int, int]:
     """``simhash_bands`` with each band's position in the bits above it: one int key per (position, band)."""
-    unsigned = simhash & _MASK
-    return (
-        3 << 16 | unsigned & 0xFFFF,
-        2 << 16 | unsigned >> 16 & 0xFFFF,
-        1 << 16 | unsigned >> 32 & 0xFFFF,
-        unsigned >> 48,
-    )
+    first, second, third, fourth = simhash_bands(simhash)
+    return (first, 1 << 16 | second, 2 << 16 | third, 3 << 16 | fourth)
 
 
 async def load_index(session: AsyncSession, incoming: Sequence[Incoming], *, max_distance: int) -> DuplicateIndex:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, Interval, String, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -143,13 +144,17 @@ async def settle_send_slot(
 
     Moves the bound only later, and only while the ring still holds that slot.
     """
-    moment = datetime.fromtimestamp(clear_at, UTC)
-    later = func.greatest if _is_postgres(session) else func.max  # SQLite's max() takes two arguments
+    moment = bindparam("moment", datetime.fromtimestamp(clear_at, UTC), type_=SendWindow.clear_at.type)
     await session.execute(
         update(SendWindow)
         .where(SendWindow.name == name, SendWindow.pos == seq % depth, SendWindow.seq == seq)
-        .values(clear_at=later(SendWindow.clear_at, bindparam("moment", moment, type_=SendWindow.clear_at.type)))
+        .values(clear_at=_later(session, SendWindow.clear_at, moment))
     )
+
+
+def _later(session: AsyncSession, a: Any, b: Any) -> Any:  # noqa: ANN401 - SQL expressions
+    """The later of two times: greatest() on PostgreSQL, SQLite's two-argument max()."""
+    return func.greatest(a, b) if _is_postgres(session) else func.max(a, b)
 
 
 async def pace_chat(session: AsyncSession, chat_id: int, after: timedelta) -> None:
@@ -157,10 +162,9 @@ async def pace_chat(session: AsyncSession, chat_id: int, after: timedelta) -> No
     if _is_postgres(session):
         until = func.clock_timestamp() + bindparam("after", after, type_=Interval())
         stmt = pg_insert(ChatPacing).values(chat_id=chat_id, next_at=until)
-        later = func.greatest(ChatPacing.next_at, stmt.excluded.next_at)
-    else:  # SQLite has a two-argument max() instead of greatest()
+    else:
         stmt = sqlite_insert(ChatPacing).values(chat_id=chat_id, next_at=utcnow() + after)
-        later = func.max(ChatPacing.next_at, stmt.excluded.next_at)
+    later = _later(session, ChatPacing.next_at, stmt.excluded.next_at)
     await session.execute(stmt.on_conflict_do_update(index_elements=["chat_id"], set_={"next_at": later}))
 
 

@@ -12,7 +12,7 @@ from analysis.config import (
     load_topics_file,
 )
 from analysis.embedders import Embedder, EmbedderUnavailable
-from analysis.types import Annotation, Event, ItemText
+from model.annotation import Annotation, Event, ItemText
 
 __all__ = [
     "AnalysisError",

@@ -17,7 +17,7 @@ from analysis.orgs import org_finder
 from analysis.rules import RuleResult, TopicRules
 from analysis.summary import keywords, summarize
 from analysis.text import Token, clean_text, detect_language, tokenize
-from analysis.types import Annotation, ItemText
+from model.annotation import Annotation, ItemText
 
 
 @dataclass(frozen=True)

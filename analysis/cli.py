@@ -18,7 +18,7 @@ from analysis.annotator import Annotator, embed_text
 from analysis.classifier import ClassifierError, load_examples, train_model
 from analysis.config import AnalysisSettings, Topic
 from analysis.embedders import make_embedder
-from analysis.types import ItemText
+from model.annotation import ItemText
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a longer line is refused, not buffered forever
 _ID_IN_BROKEN = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')

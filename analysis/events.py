@@ -10,7 +10,7 @@ from analysis.dates import DateSpan, find_dates
 from analysis.gazetteer import country_finder
 from analysis.matcher import PhraseMatcher
 from analysis.text import Token
-from analysis.types import Event
+from model.annotation import Event
 
 # kind -> trigger phrases (English stems / Russian forms). Longer phrases win over shorter ones at one spot.
 KINDS: dict[str, tuple[str, ...]] = {

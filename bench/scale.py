@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select, update  # noqa: E402
 
-from bot.emulator import EmulatorClient  # noqa: E402
+from emulator import EmulatorClient  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Feed, utcnow  # noqa: E402
+from testkit.feedserver import FeedServer, build_rss  # noqa: E402
 from tests.conftest import create_postgres_database, drop_postgres_database  # noqa: E402
-from tests.feedserver import FeedServer, build_rss  # noqa: E402
 from tests.scale.conftest import TOKEN, Workers, worker_env, write_config  # noqa: E402
 from tests.scale.helpers import count_sent, seed_feeds, seed_outbox  # noqa: E402
 
@@ -137,7 +137,7 @@ async def bench_delivery(rows: int, chats: int) -> None:
     import subprocess
 
     emulator_proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the loop has work
-        [sys.executable, "-m", "bot.emulator", "--port", "0", "--token", TOKEN],
+        [sys.executable, "-m", "emulator", "--port", "0", "--token", TOKEN],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

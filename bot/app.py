@@ -30,13 +30,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.cli import load_annotator
-from bot.delivery import Sender
-from bot.logs import install_token_redactor
-from bot.pacing import PacedRateLimiter, make_pacer
-from bot.runtime import RUNTIME_KEY, Runtime, get_runtime
+from bot.ops.logs import install_token_redactor
 from bot.settings import Settings
+from delivery.pacing import PacedRateLimiter, make_pacer
+from delivery.sender import Sender
 from handlers import register_all
-from handlers.i18n import LANGUAGES, t
+from handlers.runtime import RUNTIME_KEY, Runtime, get_runtime
+from presentation.i18n import LANGUAGES, t
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         lang = runtime.settings.bot.default_language
         if update.effective_user is not None and update.effective_user.language_code:
-            from handlers.i18n import normalise_language
+            from presentation.i18n import normalise_language
 
             lang = normalise_language(update.effective_user.language_code, lang)
         with contextlib.suppress(TelegramError):
@@ -179,11 +179,11 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
         name="digests",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
-    from bot.reports import schedule_reports
+    from delivery.reports import schedule_reports
 
     schedule_reports(jobs)  # hourly "spikes" and "weekly" checks; each row is queued once (dedupe keys)
     if poll_feeds:
-        from bot.feedjob import poll_job, setup_poller
+        from ingest.notices import poll_job, setup_poller
 
         await setup_poller(application)
         jobs.run_repeating(
@@ -277,7 +277,7 @@ async def run(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        from bot.health import operations
+        from bot.ops.health import operations
 
         worker = f"{socket.gethostname()}:bot:{os.getpid()}"
         async with operations(settings.metrics, database, role="bot", worker=worker), running(application):

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.logs import configure_logging
+from bot.ops.logs import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
 from storage import feeds as feed_store
@@ -170,7 +170,7 @@ def load_annotator(settings: Settings):  # noqa: ANN201 - analysis.Annotator, im
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.polling import Poller, PollResult, make_parse_pool
+    from ingest.poller import Poller, PollResult, make_parse_pool
 
     out = sys.stdout
     annotator = load_annotator(settings)
@@ -296,7 +296,7 @@ def _events(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _trends(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.charts import cli_trends
+    from presentation.charts import cli_trends
 
     country = args.country.upper() if args.country else None
     return _with_database(

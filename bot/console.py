@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 from bot.app import build_application, running
 from bot.cli import load_annotator
-from bot.emulator import Emulator, EmulatorConfig, SentMessage
 from bot.settings import Settings
+from emulator import Emulator, EmulatorConfig, SentMessage
 from storage.db import Database
 
 log = logging.getLogger(__name__)

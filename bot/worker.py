@@ -24,13 +24,13 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.delivery import Sender
-from bot.health import Health, operations
-from bot.pacing import PacedRateLimiter, make_pacer
-from bot.polling import Poller, PollResult, make_parse_pool
-from bot.runtime import Runtime
+from bot.ops.health import Health, operations
 from bot.settings import Settings
+from delivery.pacing import PacedRateLimiter, make_pacer
+from delivery.sender import Sender
 from feeds.fetch import build_client
+from handlers.runtime import Runtime
+from ingest.poller import Poller, PollResult, make_parse_pool
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ async def _start_polling(
     settings: Settings, database: Database, scheduler: AsyncIOScheduler, health: Health, worker_id: str
 ) -> Callable[[], Awaitable[None]]:
     from bot.cli import load_annotator
-    from bot.feedjob import notify_feed_paused
+    from ingest.notices import notify_feed_paused
 
     feeds = settings.feeds
     annotator = await asyncio.to_thread(load_annotator, settings)

@@ -10,15 +10,15 @@ from io import BytesIO
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.render import pack_messages
 from feeds.errors import FeedError
 from feeds.fetch import build_client, fetch_feed
 from feeds.models import CacheValidators, Fetched
 from feeds.parse import parse_feed
 from feeds.safety import check_url_allowed
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
-from handlers.i18n import t
 from handlers.opml import OpmlError, OpmlFeed, build_opml, parse_opml
+from presentation.i18n import t
+from presentation.render import pack_messages
 from storage import chats as chat_store
 from storage import feeds as feed_store
 from storage import outbox, reports

@@ -7,9 +7,9 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.render import AlertView, render_digest
 from handlers.common import ArgumentError, ensure_chat, reply, reply_error, runtime_of
 from handlers.filters import parse_filters
+from presentation.render import AlertView, render_digest
 from storage import items as item_store
 from storage import reports
 from storage.models import utcnow
@@ -22,7 +22,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     async with runtime.database.read_session() as session:
         counts = await reports.count_by_topic(session, utcnow() - timedelta(days=7))
-    from handlers.i18n import t
+    from presentation.i18n import t
 
     lines = [
         t(

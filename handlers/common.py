@@ -11,8 +11,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.runtime import Runtime, get_runtime
-from handlers.i18n import normalise_language, t
+from handlers.runtime import Runtime, get_runtime
+from presentation.i18n import normalise_language, t
 from storage import chats as chat_store
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.render import AlertView, render_digest
-from bot.runtime import Runtime, get_runtime
 from handlers.common import ensure_chat, reply, runtime_of
-from handlers.i18n import normalise_language
+from handlers.runtime import Runtime, get_runtime
+from presentation.i18n import normalise_language
+from presentation.render import AlertView, render_digest
 from storage import chats as chat_store
 from storage import outbox
 from storage.models import Chat, utcnow

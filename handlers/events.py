@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.calendar import build_ics
-from bot.charts import country_label, day_label
 from handlers.common import ArgumentError, chat_language, ensure_chat, reply, reply_error, runtime_of
-from handlers.i18n import Safe, catalogue, t
+from presentation.calendar import build_ics
+from presentation.charts import country_label, day_label
+from presentation.i18n import Safe, catalogue, t
 from storage.events import Event, EventPage, list_events
 from storage.search_query import SearchQueryError, country_code
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pycountry
 
-from bot.render import country_name
 from handlers.common import ArgumentError
-from handlers.i18n import t
+from presentation.i18n import t
+from presentation.render import country_name
 
 ANY = ("all", "any", "*")
 # The region first: Central Asia, then the other SCO members and partners most often in the news.

@@ -8,7 +8,7 @@ from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.ext import Application, ChatMemberHandler, ContextTypes, MessageHandler, filters
 
 from handlers.common import runtime_of
-from handlers.i18n import normalise_language
+from presentation.i18n import normalise_language
 from storage import chats as chat_store
 
 log = logging.getLogger(__name__)

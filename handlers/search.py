@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from handlers.common import chat_language, ensure_chat, reply, runtime_of
-from handlers.i18n import Safe, t
+from presentation.i18n import Safe, t
 from storage.search import SearchPage, SearchQueryError, search_items
 
 PAGE_SIZE = 5

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from handlers.common import ArgumentError, ensure_chat, may_manage, reply_error, runtime_of
-from handlers.i18n import LANGUAGES, t
+from presentation.i18n import LANGUAGES, t
 from storage import chats as chat_store
 from storage import outbox
 from storage.chats import ChatSettings

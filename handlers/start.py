@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from handlers.common import bot_admin, ensure_chat, may_manage, reply, runtime_of
-from handlers.i18n import LANGUAGES, t
+from presentation.i18n import LANGUAGES, t
 from storage import chats as chat_store
 
 

@@ -9,7 +9,6 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.render import country_name
 from handlers.common import (
     ArgumentError,
     ChatContext,
@@ -21,7 +20,8 @@ from handlers.common import (
     runtime_of,
 )
 from handlers.filters import KEYBOARD_COUNTRIES, Filters, describe, parse_filters
-from handlers.i18n import t
+from presentation.i18n import t
+from presentation.render import country_name
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 

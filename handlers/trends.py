@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.charts import build_trend_chart
 from handlers.common import ArgumentError, ensure_chat, reply, reply_error, runtime_of
-from handlers.i18n import t
+from presentation.charts import build_trend_chart
+from presentation.i18n import t
 from storage.search_query import SearchQueryError, country_code
 
 DEFAULT_DAYS = 30

@@ -1,4 +1,4 @@
-"""Item rows: known guids, storing annotated items with their sources, and listings (dedupe: storage.dedupe)."""
+"""Item rows: known guids, storing annotated items with their sources, and listings (dedupe: ingest.dedupe)."""
 
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ async def reserve_send_slot(
 
     The caller commits at once: the row stays locked until then, which is what serialises reservations.
     The grant stays in database time: a "seconds from now" would be off by however long the statement
-    queued behind the row lock. The caller maps it onto its own clock (bot.pacing.ClockOffset).
+    queued behind the row lock. The caller maps it onto its own clock (delivery.pacing.ClockOffset).
     """
     if _is_postgres(session):
         params = {"name": name, "interval": interval, "window": window, "depth": depth}

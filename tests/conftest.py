@@ -99,8 +99,8 @@ async def sqlite_database(sqlite_url) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="session")
 def feed_server():
-    """A real HTTP feed server on 127.0.0.1 for the whole run (see tests/feedserver.py)."""
-    from tests.feedserver import FeedServer
+    """A real HTTP feed server on 127.0.0.1 for the whole run (see testkit/feedserver.py)."""
+    from testkit.feedserver import FeedServer
 
     with FeedServer() as server:
         yield server

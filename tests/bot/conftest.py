@@ -18,10 +18,10 @@ from telegram.ext import Application
 from analysis import Annotation
 from analysis.config import DEFAULT_TOPICS_PATH
 from bot.app import build_application, running
-from bot.emulator import Emulator, EmulatorConfig, SentMessage
-from bot.runtime import Runtime, get_runtime
 from bot.settings import Settings, settings_from_mapping
+from emulator import Emulator, EmulatorConfig, SentMessage
 from feeds.models import NormalisedItem
+from handlers.runtime import Runtime, get_runtime
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import select
 
 from bot.app import build_application, running, stop_background
-from bot.emulator import Emulator
+from emulator import Emulator
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.db import Database
@@ -112,7 +112,7 @@ async def test_crash_in_the_middle_of_a_fan_out_then_restart_delivers_each_alert
     async with running(app, poll_feeds=False):
         await store_item(sqlite_database, "Earthquake preparedness agreement signed")
         await emulator.wait_for_messages_async(None, 5, timeout=15)
-        from bot.runtime import get_runtime
+        from handlers.runtime import get_runtime
 
         await stop_background(get_runtime(app))  # the sender dies with rows claimed and unsent
         sent_before = len(emulator.sent_messages())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from bot.emulator import parse_html
-from bot.render import MAX_MESSAGE, AlertView, render_alert, render_digest, truncate_html, utf16_len
-from handlers.i18n import LANGUAGES, Catalogue, load_language, t
+from emulator import parse_html
+from presentation.i18n import LANGUAGES, Catalogue, load_language, t
+from presentation.render import MAX_MESSAGE, AlertView, render_alert, render_digest, truncate_html, utf16_len
 from tests.bot.conftest import ADMIN, Harness
 
 

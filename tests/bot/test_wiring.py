@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.app import build_application, running
-from bot.emulator import Emulator
-from bot.feedjob import notify_feed_paused
+from emulator import Emulator
+from ingest.notices import notify_feed_paused
 from storage import feeds as feed_store
 from storage.db import Database
 from tests.bot.conftest import ADMIN, Harness, make_settings

@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from bot.emulator import Emulator, EmulatorConfig, RateLimits
+from emulator import Emulator, EmulatorConfig, RateLimits
 
 # Functional tests send several messages to one chat in a row; pacing has tests of its own.
 NO_LIMITS = RateLimits(enabled=False)

@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import Emulator, EmulatorConfig
+from emulator import Emulator, EmulatorConfig
 
 from .conftest import NO_LIMITS
 

@@ -14,7 +14,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.emulator import Emulator
+from emulator import Emulator
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Health", callback_data="topic:health")]])
 

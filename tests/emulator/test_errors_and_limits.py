@@ -6,8 +6,8 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.emulator import Emulator, Fault, RateLimits
-from bot.emulator.limits import RateLimiter
+from emulator import Emulator, Fault, RateLimits
+from emulator.limits import RateLimiter
 
 from .conftest import bot_for, retry_seconds
 

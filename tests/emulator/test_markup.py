@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import EntityParseError, parse_html
+from emulator import EntityParseError, parse_html
 
 
 def test_plain_text_and_bold_entity() -> None:

@@ -15,7 +15,7 @@ import pytest
 from telegram import Bot
 from telegram.error import Conflict, RetryAfter
 
-from bot.emulator import ControlError, Emulator, EmulatorClient
+from emulator import ControlError, Emulator, EmulatorClient
 
 from .conftest import retry_seconds
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def standalone() -> Iterator[EmulatorClient]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.emulator", "--port", "0", "--group-limit", "2"],
+        [sys.executable, "-m", "emulator", "--port", "0", "--group-limit", "2"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

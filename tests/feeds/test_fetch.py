@@ -26,7 +26,7 @@ from feeds.errors import (
 )
 from feeds.fetch import build_client, fetch_feed
 from feeds.models import CacheValidators, Fetched, NotModified
-from tests.feedserver import DATA_DIR, FeedServer, build_rss, closed_port
+from testkit.feedserver import DATA_DIR, FeedServer, build_rss, closed_port
 
 NONE = CacheValidators()
 

@@ -14,7 +14,7 @@ from feeds.errors import ConnectFailed, PrivateAddressRefused
 from feeds.fetch import build_client, fetch_feed
 from feeds.guard import PublicOnlyBackend, public_only_transport
 from feeds.models import CacheValidators, FetchLimits
-from tests.feedserver import build_rss
+from testkit.feedserver import build_rss
 
 PUBLIC = ipaddress.ip_address("93.184.216.34")
 LOOPBACK = ipaddress.ip_address("127.0.0.1")

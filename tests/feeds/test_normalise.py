@@ -17,7 +17,7 @@ from feeds.normalise import (
     simhash_bands,
 )
 from feeds.parse import parse_feed
-from tests.feedserver import DATA_DIR
+from testkit.feedserver import DATA_DIR
 
 FETCHED = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 

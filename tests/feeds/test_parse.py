@@ -11,7 +11,7 @@ from feeds.errors import EmptyBody, NotAFeed
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators
 from feeds.parse import parse_feed
-from tests.feedserver import DATA_DIR, build_rss
+from testkit.feedserver import DATA_DIR, build_rss
 
 URL = "https://feeds.example.org/rss"
 RU_TITLE = "Спасатели Казахстана и Кыргызстана провели совместные учения"

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from analysis import Annotator
-from bot.polling import Poller
 from bot.settings import load_settings
 from feeds.fetch import build_client
+from ingest.poller import Poller
 from storage import chats, subscriptions
 from storage.models import Item, OutboxMessage, utcnow
 from tests.ingest.conftest import add_feeds

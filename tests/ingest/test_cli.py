@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.feedserver import build_rss
+from testkit.feedserver import build_rss
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config.toml"

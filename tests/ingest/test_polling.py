@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.polling import Poller
 from feeds.fetch import build_client
+from ingest.poller import Poller
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.models import Feed, Item, ItemSource
-from tests.feedserver import build_rss
+from testkit.feedserver import build_rss
 from tests.ingest.conftest import add_feeds, private_refusing
 
 

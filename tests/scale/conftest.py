@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import EmulatorClient
+from emulator import EmulatorClient
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-scale-token"
@@ -100,9 +100,9 @@ def worker_env(database_url: str, emulator: EmulatorClient | None = None) -> dic
 
 @pytest.fixture
 def emulator_process() -> Iterator[EmulatorClient]:
-    """``python -m bot.emulator`` in its own process, enforcing Telegram's default limits."""
+    """``python -m emulator`` in its own process, enforcing Telegram's default limits."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.emulator", "--port", "0", "--token", TOKEN],
+        [sys.executable, "-m", "emulator", "--port", "0", "--token", TOKEN],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import EmulatorClient
+from emulator import EmulatorClient
 from storage.db import Database
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.scale.conftest import Workers, worker_env, write_config

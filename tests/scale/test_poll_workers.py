@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
+from testkit.feedserver import FeedServer, build_rss
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.feedserver import FeedServer, build_rss
 from tests.scale.conftest import Workers, worker_env, write_config
 from tests.scale.helpers import seed_feeds
 

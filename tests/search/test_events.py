@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from icalendar import Calendar
 
-from bot.calendar import build_ics
+from presentation.calendar import build_ics
 from storage.db import Database
 from storage.events import cli_events, list_events
 from tests.search.conftest import NOW, add_item

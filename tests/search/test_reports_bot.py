@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.weekly import run_weekly_summaries
+from delivery.weekly import run_weekly_summaries
 from storage import chats as chat_store
 from storage.models import OutboxMessage
 from tests.bot.conftest import (  # noqa: F401 - fixtures

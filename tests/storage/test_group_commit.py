@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from ingest.group_commit import GroupCommit
 from storage import feeds as feed_store
 from storage.db import Database
-from storage.group_commit import GroupCommit
 from storage.models import Feed
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from feeds.fingerprint import content_hash, simhash
 from feeds.models import NormalisedItem
+from ingest.store import PolledFeed, StoredFeed, store_polls
 from storage import feeds as feed_store
 from storage.db import Database
 from storage.feeds import PollSuccess
-from storage.ingest import PolledFeed, StoredFeed, store_polls
 from storage.items import NewItem
 from storage.models import Feed, Item, ItemSource
 

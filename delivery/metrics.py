@@ -1,6 +1,6 @@
 """Prometheus metrics of one Coopwatch process (bot, poll or deliver worker).
 
-Each process serves its own ``/metrics`` (bot/health.py); Prometheus scrapes every process and sums.
+Each process serves its own ``/metrics`` (bot/ops/health.py); Prometheus scrapes every process and sums.
 Counters are cheap to bump whether or not the endpoint runs, so the poller and the sender always record.
 """
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import Counter, Gauge, Histogram
 
 if TYPE_CHECKING:
-    from bot.polling import PollResult
+    from ingest.poller import PollResult
 
 FEEDS_POLLED = Counter("coopwatch_feeds_polled", "Feed polls, by outcome (new, not_modified, error)", ["status"])
 FEED_ERRORS = Counter("coopwatch_feed_errors", "Failed feed polls, by error code", ["code"])

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-DATA_DIR = Path(__file__).parent / "data" / "feeds"
+DATA_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "feeds"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 _CONTENT_TYPES = {".xml": "application/xml", ".rss": RSS_TYPE, ".atom": "application/atom+xml"}
 

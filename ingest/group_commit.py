@@ -2,7 +2,7 @@
 
 When many feeds finish at once, one transaction per feed costs more in commits and session set-up than
 in the rows themselves (SQLite above all, where writers take turns). ``apply`` takes the whole group, so it
-can also do one look-up and one insert for all units instead of a few per unit (``storage.ingest``). Each
+can also do one look-up and one insert for all units instead of a few per unit (``ingest.store``). Each
 unit still gets its own result or exception: if a shared transaction fails, its units are retried one
 transaction each (a group of one), so one bad unit never sinks the others. ``apply`` must only touch the
 database: a unit may be applied twice.

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 
-from handlers.i18n import Safe, t
+from presentation.i18n import Safe, t
 from storage.models import Item
 
 MAX_MESSAGE = 4096

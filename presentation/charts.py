@@ -83,7 +83,7 @@ TopicNamer = Callable[[str, str], str]  # (topic id, language) -> display name
 
 def topic_label(topic: str, lang: str, topic_name: TopicNamer | None = None) -> str:
     """The configured topic name when the caller has one (Runtime.topic_name), else the catalogue's."""
-    from handlers.i18n import catalogue
+    from presentation.i18n import catalogue
 
     if topic_name is not None:
         name = topic_name(topic, lang)
@@ -96,7 +96,7 @@ def topic_label(topic: str, lang: str, topic_name: TopicNamer | None = None) -> 
 def country_label(code: str, lang: str) -> str:
     import pycountry
 
-    from handlers.i18n import catalogue
+    from presentation.i18n import catalogue
 
     key = f"trends.country.{code}"
     if catalogue().has(lang, key):
@@ -117,7 +117,7 @@ async def build_trend_chart(
     topic_name: TopicNamer | None = None,
 ) -> tuple[Any, bytes, str]:
     """(TrendSeries, PNG, plain title) for /trends and the CLI; the picture draws exactly that series."""
-    from handlers.i18n import Safe, t
+    from presentation.i18n import Safe, t
     from storage.trends import daily_counts
 
     series = await daily_counts(session, group_by=group_by, end=end, days=days, topic=topic, country=country)

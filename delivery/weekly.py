@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts import TopicNamer, country_label, day_label, render_lines_png, topic_label
-from handlers.i18n import Safe, t
+from presentation.charts import TopicNamer, country_label, day_label, render_lines_png, topic_label
+from presentation.i18n import Safe, t
 from storage.db import Database
 from storage.events import list_events
 from storage.models import Subscription
@@ -127,7 +127,7 @@ def render_weekly(payload: dict[str, Any], lang: str, topic_name: TopicNamer | N
         for event in payload["events"]:
             key = "weekly.event" if event.get("url") else "weekly.event_nolink"
             kind_key = f"events.kind.{event['kind']}"
-            from handlers.i18n import catalogue
+            from presentation.i18n import catalogue
 
             kind = catalogue().text(lang, kind_key) if catalogue().has(lang, kind_key) else event["kind"]
             lines.append(

@@ -29,12 +29,12 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot import metrics
-from bot.pacing import ClaimExpired, Pacer, retry_after_seconds
-from bot.render import AlertView, render_alert
-from bot.reports import REPORT_KINDS, render_report_async, send_report
 from bot.settings import DeliverySettings
-from handlers.i18n import normalise_language
+from delivery import metrics
+from delivery.pacing import ClaimExpired, Pacer, retry_after_seconds
+from delivery.reports import REPORT_KINDS, render_report_async, send_report
+from presentation.i18n import normalise_language
+from presentation.render import AlertView, render_alert
 from storage import chats as chat_store
 from storage import outbox
 from storage import pacing as pacing_store
@@ -206,7 +206,7 @@ class Sender:
                 if key not in rendered:
                     rendered[key] = render_alert(AlertView.from_item(items[row.item_id]), lang)
                 text = rendered[key]
-            elif row.kind in REPORT_KINDS:  # spike alert or weekly summary: a chart photo (bot.reports)
+            elif row.kind in REPORT_KINDS:  # spike alert or weekly summary: a chart photo (delivery.reports)
                 report = await render_report_async(row.kind, row.payload or {}, lang, self.topic_name)
                 text = report.caption if report else None
                 photo, follow_up = (report.photo, report.text) if report else (None, None)

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from analysis import Topic
-from bot.pacing import Pacer
 from bot.settings import Settings
+from delivery.pacing import Pacer
 from storage.db import Database
 
 if TYPE_CHECKING:
     import httpx
     from telegram.ext import Application
 
-    from bot.delivery import Sender
+    from delivery.sender import Sender
 
 RUNTIME_KEY = "runtime"
 

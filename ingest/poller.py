@@ -23,27 +23,27 @@ from urllib.parse import urlsplit
 import httpx
 
 from analysis import Annotation, Annotator, ItemText
-from bot import metrics
 from bot.settings import FeedSettings
+from delivery import metrics
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched, NormalisedItem
 from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.schedule import backoff_interval, next_interval
+from ingest.group_commit import GroupCommit
+from ingest.store import PolledFeed, StoredFeed, store_polls
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
 from storage.feeds import PollSuccess
-from storage.group_commit import GroupCommit
-from storage.ingest import PolledFeed, StoredFeed, store_polls
 from storage.items import NewItem
 from storage.models import Feed, utcnow
 from storage.search_text import stemmed_text
 
 log = logging.getLogger(__name__)
 
-# Stores of feeds that finish together share a transaction and its statements (storage.group_commit): up to
+# Stores of feeds that finish together share a transaction and its statements (ingest.group_commit): up to
 # this many feeds, waiting at most this long for feeds still being fetched or parsed to join.
 _STORE_GROUP = 16
 _STORE_LINGER = 0.05

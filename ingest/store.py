@@ -3,7 +3,7 @@ and each feed's poll bookkeeping. The feeds of one group share the transaction a
 
 Feeds are taken in the order given, as if each were stored alone one after another in that order: a story
 two feeds of the group carry is stored by the first and recorded as a source of it for the second
-(storage.dedupe has the rules). A group of any size costs a fixed handful of statements (duplicate look-ups,
+(ingest.dedupe has the rules). A group of any size costs a fixed handful of statements (duplicate look-ups,
 one insert per table, one update of the feeds), plus a few per stored item that alerts a chat.
 """
 
@@ -16,9 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ingest.dedupe import Incoming, Ref, load_index
 from storage import feeds as feed_store
 from storage import items as item_store
-from storage.dedupe import Incoming, Ref, load_index
 from storage.feeds import PollSuccess
 from storage.items import NewItem
 from storage.outbox import enqueue_alerts, items_with_subscribers

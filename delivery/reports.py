@@ -16,11 +16,11 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.charts import TopicNamer
-from bot.runtime import get_runtime
-from bot.spikes import render_spike, run_spike_check
-from bot.weekly import render_weekly, run_weekly_summaries
-from handlers.i18n import t
+from delivery.spikes import render_spike, run_spike_check
+from delivery.weekly import render_weekly, run_weekly_summaries
+from handlers.runtime import get_runtime
+from presentation.charts import TopicNamer
+from presentation.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def schedule_reports(jobs: JobQueue) -> None:
 
 
 async def send_report(bot: Bot, message: Any) -> None:
-    """Send a rendered report row (bot.delivery.Outgoing): the photo, then the follow-up text if any.
+    """Send a rendered report row (delivery.sender.Outgoing): the photo, then the follow-up text if any.
 
     Both calls go through the bot's rate limiter, so photos are paced like messages. If the text fails
     after the photo went out, the row is retried whole and the photo is sent again."""

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts import TopicNamer, country_label, render_lines_png, topic_label
-from handlers.i18n import Safe, t
+from presentation.charts import TopicNamer, country_label, render_lines_png, topic_label
+from presentation.i18n import Safe, t
 from storage.db import Database
 from storage.models import Subscription
 from storage.outbox import PRIORITY_ALERT, enqueue_message

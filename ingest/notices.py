@@ -6,11 +6,11 @@ import logging
 
 from telegram.ext import Application, ContextTypes
 
-from bot.polling import Poller
-from bot.runtime import get_runtime
 from bot.settings import BotSettings
 from feeds.fetch import build_client
-from handlers.i18n import t
+from handlers.runtime import get_runtime
+from ingest.poller import Poller
+from presentation.i18n import t
 from storage import chats as chat_store
 from storage.db import Database
 from storage.models import Feed, utcnow

@@ -21,8 +21,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import make_wsgi_app
 
-from bot import metrics
 from bot.settings import MetricsSettings
+from delivery import metrics
 from storage import outbox
 from storage.db import Database
 

@@ -1,4 +1,4 @@
-"""python -m bot.emulator --port N: serve the emulator standalone; prints its base_url on the first line."""
+"""python -m emulator --port N: serve the emulator standalone; prints its base_url on the first line."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .state import DEFAULT_TOKEN, EmulatorConfig
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default=DEFAULT_TOKEN)

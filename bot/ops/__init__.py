@@ -1,0 +1,1 @@
+"""Operations of one process: health and metrics endpoint, logging."""

@@ -1,0 +1,1 @@
+"""Development support shared by tests/ and bench/: the loopback feed server, database helpers, worker processes."""

@@ -23,10 +23,12 @@ import feedparser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.settings import FeedSettings  # noqa: E402
 from feeds.fetch import build_client  # noqa: E402
-from feeds.models import FetchLimits  # noqa: E402
 from ingest.poller import Poller, make_parse_pool, peak_rss_mb  # noqa: E402
+from model.settings import (
+    FeedSettings,  # noqa: E402
+    FetchLimits,  # noqa: E402
+)
 from storage import feeds as feed_store  # noqa: E402
 from storage.db import Database  # noqa: E402
 from testkit.feedserver import FeedServer, build_rss  # noqa: E402

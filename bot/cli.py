@@ -170,7 +170,8 @@ def load_annotator(settings: Settings):  # noqa: ANN201 - analysis.Annotator, im
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.poller import Poller, PollResult, make_parse_pool
+    from ingest.poller import Poller, make_parse_pool
+    from model.polls import PollResult
 
     out = sys.stdout
     annotator = load_annotator(settings)

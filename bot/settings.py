@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from analysis import AnalysisSettings, Topic, TopicConfigError, analysis_settings_from_toml, load_topics
-from feeds.models import FetchLimits
+from model.settings import (
+    BotSettings,
+    DeliverySettings,
+    FeedSettings,
+    FeedSourceConfig,
+    FetchLimits,
+    WebhookSettings,
+)
 
 T = TypeVar("T")
 
@@ -28,63 +35,6 @@ ENV_WEBHOOK_SECRET = "COOPWATCH_WEBHOOK_SECRET"
 
 class ConfigError(ValueError):
     """A bad configuration value; the message names the dotted key and what was expected."""
-
-
-@dataclass(frozen=True)
-class FeedSourceConfig:
-    url: str
-    title: str | None = None
-    language: str | None = None
-    topics: tuple[str, ...] = ()
-    interval: timedelta | None = None
-
-
-@dataclass(frozen=True)
-class FeedSettings:
-    limits: FetchLimits = FetchLimits()
-    default_interval: timedelta = timedelta(minutes=30)
-    min_interval: timedelta = timedelta(minutes=5)
-    max_interval: timedelta = timedelta(hours=24)
-    jitter: float = 0.1
-    max_concurrency: int = 16
-    per_host_concurrency: int = 2
-    pause_after: timedelta = timedelta(days=3)
-    near_duplicate_distance: int = 3
-    near_duplicate_window: timedelta = timedelta(days=7)
-    tick: timedelta = timedelta(seconds=30)
-    parse_workers: int = 1
-    sources: tuple[FeedSourceConfig, ...] = ()
-
-
-@dataclass(frozen=True)
-class WebhookSettings:
-    listen: str = "127.0.0.1"
-    port: int = 8443
-    url: str | None = None
-    path: str = "telegram"
-    secret_token: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class BotSettings:
-    admins: frozenset[int] = frozenset()
-    admin_chat_id: int | None = None
-    default_language: str = "en"
-    mode: str = "polling"
-    webhook: WebhookSettings = WebhookSettings()
-    token: str | None = field(default=None, repr=False)
-    base_url: str | None = None
-    base_file_url: str | None = None
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    global_per_second: float = 30.0
-    per_chat_per_second: float = 1.0
-    per_group_per_minute: float = 20.0
-    max_attempts: int = 8
-    batch_size: int = 100
-    lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from delivery.pacing import PacedRateLimiter, make_pacer
 from delivery.sender import Sender
 from feeds.fetch import build_client
 from handlers.runtime import Runtime
-from ingest.poller import Poller, PollResult, make_parse_pool
+from ingest.poller import Poller, make_parse_pool
+from model.polls import PollResult
 from storage.db import Database
 
 log = logging.getLogger(__name__)

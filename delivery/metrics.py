@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import Counter, Gauge, Histogram
 
 if TYPE_CHECKING:
-    from ingest.poller import PollResult
+    from model.polls import PollResult
 
 FEEDS_POLLED = Counter("coopwatch_feeds_polled", "Feed polls, by outcome (new, not_modified, error)", ["status"])
 FEED_ERRORS = Counter("coopwatch_feed_errors", "Failed feed polls, by error code", ["code"])

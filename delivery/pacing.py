@@ -26,7 +26,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.settings import DeliverySettings
+from model.settings import DeliverySettings
 from storage import pacing as pacing_store
 from storage.db import Database
 from storage.pacing import SlotGrant

@@ -29,10 +29,10 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.settings import DeliverySettings
 from delivery import metrics
 from delivery.pacing import ClaimExpired, Pacer, retry_after_seconds
 from delivery.reports import REPORT_KINDS, render_report_async, send_report
+from model.settings import DeliverySettings
 from presentation.i18n import normalise_language
 from presentation.render import AlertView, render_alert
 from storage import chats as chat_store

@@ -27,8 +27,9 @@ from feeds.errors import (
     TransferFailed,
 )
 from feeds.guard import public_only_transport
-from feeds.models import CacheValidators, Fetched, FetchLimits, NotModified
+from feeds.models import CacheValidators, Fetched, NotModified
 from feeds.safety import check_url_allowed
+from model.settings import FetchLimits
 
 __all__ = ["ACCEPT", "build_client", "convert_http_error", "fetch_feed"]
 

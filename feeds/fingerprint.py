@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from model.items import simhash_bands
+
 __all__ = ["content_hash", "fold", "hamming", "simhash", "simhash_bands", "simhashes"]
 
 _MASK = (1 << 64) - 1
@@ -56,12 +58,6 @@ def simhashes(texts: Sequence[str]) -> list[int]:
     votes = np.add.reduceat(bits, starts, axis=0, dtype=np.int32)  # per text: shingles with each bit set
     majorities = iter(np.packbits(votes * 2 > sizes[:, None], axis=1))
     return [int.from_bytes(next(majorities).tobytes(), "big", signed=True) if n else 0 for n in counts]
-
-
-def simhash_bands(value: int) -> tuple[int, int, int, int]:
-    """Four 16-bit bands (0..65535), most significant first."""
-    unsigned = value & _MASK
-    return (unsigned >> 48 & 0xFFFF, unsigned >> 32 & 0xFFFF, unsigned >> 16 & 0xFFFF, unsigned & 0xFFFF)
 
 
 def hamming(a: int, b: int) -> int:

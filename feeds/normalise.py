@@ -11,7 +11,8 @@ from selectolax.lexbor import LexborHTMLParser
 from w3lib.url import canonicalize_url
 
 from feeds.fingerprint import content_hash, hamming, simhash, simhash_bands, simhashes
-from feeds.models import NormalisedItem, RawEntry
+from feeds.models import RawEntry
+from model.items import NormalisedItem
 
 __all__ = [
     "canonical_url",

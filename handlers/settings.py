@@ -10,10 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from handlers.common import ArgumentError, ensure_chat, may_manage, reply_error, runtime_of
+from model.chats import ChatSettings, valid_timezone
 from presentation.i18n import LANGUAGES, t
 from storage import chats as chat_store
 from storage import outbox
-from storage.chats import ChatSettings
 
 ON = ("on", "yes", "1", "true", "вкл")
 OFF = ("off", "no", "0", "false", "выкл", "none")
@@ -46,7 +46,7 @@ def parse_change(args: list[str]) -> dict[str, Any]:
     if name == "digest":
         return {"mode": "digest", **({"digest_hour": _hour(first)} if first else {})}
     if name in ("timezone", "tz"):
-        if first is None or not chat_store.valid_timezone(first):
+        if first is None or not valid_timezone(first):
             raise ArgumentError("settings.bad_timezone", given=first or "")
         return {"timezone": first}
     if name == "quiet":

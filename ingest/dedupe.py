@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds.fingerprint import hamming, simhash_bands
-from feeds.models import NormalisedItem
+from model.items import NormalisedItem
 from storage.models import Item
 
 _CHUNK = 500  # entries per look-up: at most 4 x 500 bound values, under every backend's parameter limit

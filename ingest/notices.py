@@ -6,10 +6,10 @@ import logging
 
 from telegram.ext import Application, ContextTypes
 
-from bot.settings import BotSettings
 from feeds.fetch import build_client
 from handlers.runtime import get_runtime
 from ingest.poller import Poller
+from model.settings import BotSettings
 from presentation.i18n import t
 from storage import chats as chat_store
 from storage.db import Database

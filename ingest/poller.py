@@ -17,26 +17,26 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
 
 from analysis import Annotation, Annotator, ItemText
-from bot.settings import FeedSettings
 from delivery import metrics
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
-from feeds.models import CacheValidators, Fetched, NormalisedItem
+from feeds.models import CacheValidators, Fetched
 from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.schedule import backoff_interval, next_interval
 from ingest.group_commit import GroupCommit
 from ingest.store import PolledFeed, StoredFeed, store_polls
+from model.items import NormalisedItem
+from model.polls import PollResult, PollSuccess
+from model.settings import FeedSettings
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
-from storage.feeds import PollSuccess
 from storage.items import NewItem
 from storage.models import Feed, utcnow
 from storage.search_text import stemmed_text
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 _STORE_GROUP = 16
 _STORE_LINGER = 0.05
 
-PollStatus = Literal["new", "not_modified", "error"]
 PausedCallback = Callable[[Feed], Awaitable[None]]
 
 
@@ -89,28 +88,6 @@ def make_parse_pool(workers: int) -> Executor | None:
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MB (run it in the pool to read a worker's)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-@dataclass(frozen=True, slots=True)
-class PollResult:
-    feed_id: int
-    url: str
-    status: PollStatus
-    new_items: int = 0
-    duplicates: int = 0
-    alerts: int = 0
-    error_code: str | None = None
-    error: str | None = None
-    paused: bool = False
-    topics: tuple[str, ...] = ()  # one entry per (new item, assigned topic), for the metrics
-
-    def describe(self) -> str:
-        if self.status == "error":
-            return f"error {self.error_code}: {self.error}" + (" (feed paused)" if self.paused else "")
-        if self.status == "not_modified":
-            return "304 not modified"
-        dup = f", {self.duplicates} already known from other feeds" if self.duplicates else ""
-        return f"{self.new_items} new{dup}"
 
 
 @dataclass

@@ -17,9 +17,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest.dedupe import Incoming, Ref, load_index
+from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage import items as item_store
-from storage.feeds import PollSuccess
 from storage.items import NewItem
 from storage.outbox import enqueue_alerts, items_with_subscribers
 

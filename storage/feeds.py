@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from model.polls import PollSuccess
 from storage.models import Feed, Item, utcnow
 
 
@@ -119,19 +119,6 @@ async def set_feed_active(session: AsyncSession, url: str, active: bool, *, reas
         values.update(next_poll_at=now, error_count=0, first_error_at=None)
     result = await session.execute(update(Feed).where(Feed.url == url).values(**values))
     return bool(result.rowcount)
-
-
-@dataclass(frozen=True, slots=True)
-class PollSuccess:
-    """What a successful poll (new items or 304) records on its feed."""
-
-    feed_id: int
-    now: datetime  # when the response arrived
-    next_poll_at: datetime
-    etag: str | None
-    last_modified: str | None
-    title: str | None = None  # the feed's own title, kept only while the stored one is empty
-    new_url: str | None = None  # where a permanent redirect led
 
 
 async def record_poll_successes(session: AsyncSession, polls: Sequence[PollSuccess]) -> None:

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from analysis import Annotation
-from feeds.fingerprint import simhash_bands
-from feeds.models import NormalisedItem
+from model.annotation import Annotation
+from model.items import NormalisedItem, simhash_bands, title_key
 from storage.models import Item, ItemCountry, ItemEvent, ItemOrg, ItemSource, ItemTopic
 from storage.search import index_stemmed
 from storage.search_text import stemmed_text
 
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
-_WORD = re.compile(r"\w+")
-_TITLE_KEY_MIN_WORDS = 5  # shorter titles ("Daily brief") are shared by unrelated stories
-
-
-@lru_cache(maxsize=4096)  # asked twice per new item: dedupe, then the row
-def title_key(title: str) -> str | None:
-    """A key equal for titles with the same words; syndicated copies keep the title but trim the text."""
-    words = _WORD.findall(title.casefold())
-    if len(words) < _TITLE_KEY_MIN_WORDS:
-        return None
-    return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
 _DEDUPE_LOCK = 0x636F6F70  # any constant shared by every Coopwatch process on the database

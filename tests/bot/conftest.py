@@ -20,8 +20,8 @@ from analysis.config import DEFAULT_TOPICS_PATH
 from bot.app import build_application, running
 from bot.settings import Settings, settings_from_mapping
 from emulator import Emulator, EmulatorConfig, SentMessage
-from feeds.models import NormalisedItem
 from handlers.runtime import Runtime, get_runtime
+from model.items import NormalisedItem
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database

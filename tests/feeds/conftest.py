@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from feeds.fetch import build_client
-from feeds.models import FetchLimits
+from model.settings import FetchLimits
 
 
 @pytest.fixture

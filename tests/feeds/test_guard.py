@@ -13,7 +13,8 @@ import feeds.safety
 from feeds.errors import ConnectFailed, PrivateAddressRefused
 from feeds.fetch import build_client, fetch_feed
 from feeds.guard import PublicOnlyBackend, public_only_transport
-from feeds.models import CacheValidators, FetchLimits
+from feeds.models import CacheValidators
+from model.settings import FetchLimits
 from testkit.feedserver import build_rss
 
 PUBLIC = ipaddress.ip_address("93.184.216.34")

@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.settings import FeedSettings
 from feeds.fetch import build_client
-from feeds.models import FetchLimits
 from ingest.poller import Poller
+from model.settings import FeedSettings, FetchLimits
 from storage import feeds as feed_store
 from storage.db import Database
 

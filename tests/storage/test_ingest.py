@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from feeds.fingerprint import content_hash, simhash
-from feeds.models import NormalisedItem
 from ingest.store import PolledFeed, StoredFeed, store_polls
+from model.items import NormalisedItem
+from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage.db import Database
-from storage.feeds import PollSuccess
 from storage.items import NewItem
 from storage.models import Feed, Item, ItemSource
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.settings import DeliverySettings
 from delivery.pacing import SHARED_SLOT_MARGIN, ClockOffset, SharedPacer
+from model.settings import DeliverySettings
 from storage import pacing as pacing_store
 from storage.db import Database
 

@@ -1,0 +1,76 @@
+"""The typed slices of config.toml that the stages take as arguments (bot/settings.py reads and checks them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """How a fetch may behave; filled from ``[feeds]`` in config.toml."""
+
+    user_agent: str = "Coopwatch/0.1 (+https://github.com/coopwatch/coopwatch; news monitor)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    allow_private_addresses: bool = False
+
+
+@dataclass(frozen=True)
+class FeedSourceConfig:
+    url: str
+    title: str | None = None
+    language: str | None = None
+    topics: tuple[str, ...] = ()
+    interval: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    limits: FetchLimits = FetchLimits()
+    default_interval: timedelta = timedelta(minutes=30)
+    min_interval: timedelta = timedelta(minutes=5)
+    max_interval: timedelta = timedelta(hours=24)
+    jitter: float = 0.1
+    max_concurrency: int = 16
+    per_host_concurrency: int = 2
+    pause_after: timedelta = timedelta(days=3)
+    near_duplicate_distance: int = 3
+    near_duplicate_window: timedelta = timedelta(days=7)
+    tick: timedelta = timedelta(seconds=30)
+    parse_workers: int = 1
+    sources: tuple[FeedSourceConfig, ...] = ()
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    url: str | None = None
+    path: str = "telegram"
+    secret_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    admins: frozenset[int] = frozenset()
+    admin_chat_id: int | None = None
+    default_language: str = "en"
+    mode: str = "polling"
+    webhook: WebhookSettings = WebhookSettings()
+    token: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    base_file_url: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    global_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: float = 20.0
+    max_attempts: int = 8
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker

@@ -1,7 +1,8 @@
-"""Wiring in one place: the python-telegram-bot Application, its background work, and ``run``.
+"""Wiring in one place: the python-telegram-bot Application and its background work.
 
 ``build_application`` is the only ApplicationBuilder caller. ``running`` starts an Application with the
-outbox sender and the jobs (feed polling, digests) on PTB's JobQueue, the only scheduler in the process.
+outbox sender and the jobs (bot/jobs.py: feed polling, digests, reports) on PTB's JobQueue, the only
+scheduler in the process.
 """
 
 from __future__ import annotations
@@ -9,12 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import signal
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from telegram import (
     BotCommand,
@@ -22,22 +19,26 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
-from bot.cli import load_annotator
+from analysis import Annotator
+from bot.bootstrap import bot_defaults, worker_id
+from bot.jobs import Jobs, schedule_on_job_queue
 from bot.ops.logs import install_token_redactor
 from bot.settings import Settings
 from delivery.pacing import PacedRateLimiter, make_pacer
 from delivery.sender import Sender
+from feeds.fetch import build_client
 from handlers import register_all
 from handlers.runtime import RUNTIME_KEY, Runtime, get_runtime
-from presentation.i18n import LANGUAGES, t
+from ingest.notices import admin_chat_ids, notify_feed_paused
+from ingest.poller import Poller
+from presentation.i18n import LANGUAGES, normalise_language, t
 from storage.db import Database
+from storage.models import Feed
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +59,19 @@ USER_COMMANDS = (
 )
 GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "mysubs", "settings", "latest", "digest", "help")
 ADMIN_COMMANDS = ("feeds", "addfeed", "removefeed", "pausefeed", "stats", "chats", "export")
-DIGEST_CHECK_SECONDS = 60
 
 
-def build_application(settings: Settings, database: Database, *, annotator: Any = None) -> Application:
+def build_application(settings: Settings, database: Database, *, annotator: Annotator | None = None) -> Application:
     """The bot: HTML by default, link previews off, every send through the shared pacer."""
     token = settings.bot.token
     if not token:
         raise ValueError("build_application needs settings.bot.token (console mode supplies its own)")
     install_token_redactor(token)
     pacer = make_pacer(settings.delivery, database)  # shared through PostgreSQL with any workers
-    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
     builder = (
         ApplicationBuilder()
         .token(token)
-        .defaults(defaults)
+        .defaults(bot_defaults())
         .rate_limiter(PacedRateLimiter(pacer))
         .concurrent_updates(8)
         .post_init(post_init)
@@ -87,6 +86,13 @@ def build_application(settings: Settings, database: Database, *, annotator: Any 
     register_all(application)
     application.add_error_handler(on_error)
     return application
+
+
+def settings_of(application: Application) -> Settings:
+    """The whole configuration (handlers see only their part of it, through the Runtime)."""
+    settings = get_runtime(application).settings
+    assert isinstance(settings, Settings)
+    return settings
 
 
 def _commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
@@ -138,7 +144,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     token = runtime.settings.bot.token
     if token:
         summary = summary.replace(token, "[token]")
-    for target in admin_targets(runtime):
+    for target in admin_chat_ids(runtime.settings.bot):
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
                 target, t(runtime.settings.bot.default_language, "error.admin", error=summary)
@@ -146,53 +152,36 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         lang = runtime.settings.bot.default_language
         if update.effective_user is not None and update.effective_user.language_code:
-            from presentation.i18n import normalise_language
-
             lang = normalise_language(update.effective_user.language_code, lang)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, t(lang, "error.internal"))
 
 
-def admin_targets(runtime: Runtime) -> list[int]:
-    if runtime.settings.bot.admin_chat_id is not None:
-        return [runtime.settings.bot.admin_chat_id]
-    return sorted(runtime.settings.bot.admins)
-
-
 async def start_background(application: Application, *, poll_feeds: bool = True) -> None:
-    """The outbox sender as a task; feed polling and digests as JobQueue jobs."""
-    from handlers.digest import digest_job  # handlers import app-level pieces lazily
-
+    """The outbox sender as a task; feed polling, digests, spike alerts and weekly summaries as JobQueue jobs."""
     runtime = get_runtime(application)
-    sender = Sender(runtime.database, application.bot, runtime.pacer, runtime.settings.delivery)
+    settings = settings_of(application)
+    worker = worker_id("bot")
+    sender = Sender(runtime.database, application.bot, runtime.pacer, settings.delivery, worker=worker)
     sender.topic_name = runtime.topic_name  # topic names in spike and weekly pictures
     runtime.sender = sender
     runtime.sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
     runtime.sender_task.add_done_callback(_sender_ended)
-    jobs = application.job_queue
-    if jobs is None:
+    queue = application.job_queue
+    if queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    jobs.run_repeating(
-        digest_job,
-        interval=DIGEST_CHECK_SECONDS,
-        first=5,
-        name="digests",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
-    from delivery.reports import schedule_reports
-
-    schedule_reports(jobs)  # hourly "spikes" and "weekly" checks; each row is queued once (dedupe keys)
+    jobs = Jobs(runtime.database, worker, wake_sender=runtime.wake_sender, poll_interval=settings.feeds.tick)
     if poll_feeds:
-        from ingest.notices import poll_job, setup_poller
+        runtime.http = build_client(settings.feeds.limits, max_connections=settings.feeds.max_concurrency)
 
-        await setup_poller(application)
-        jobs.run_repeating(
-            poll_job,
-            interval=runtime.settings.feeds.tick.total_seconds(),
-            first=1,
-            name="poll-feeds",
-            job_kwargs={"max_instances": 1, "coalesce": True},
+        async def on_paused(feed: Feed) -> None:
+            await notify_feed_paused(runtime.database, settings.bot, feed)
+            runtime.wake_sender()
+
+        runtime.poller = jobs.poller = Poller(
+            runtime.database, runtime.http, settings.feeds, runtime.annotator, on_paused=on_paused, worker=worker
         )
+    schedule_on_job_queue(queue, jobs, ["digests", "spikes", "weekly", *(["poll"] if poll_feeds else [])])
 
 
 def _sender_ended(task: asyncio.Task[None]) -> None:
@@ -255,31 +244,3 @@ async def _receive(application: Application, runtime: Runtime) -> None:
 
 def _polling_error(error: TelegramError) -> None:
     log.warning("getUpdates failed: %s", error)
-
-
-async def run(settings: Settings) -> None:
-    """``python -m bot run``: the bot with polling and delivery; console mode when there is no token.
-
-    The database is migrated and the configured feeds synced (bot.cli.open_database) before anything runs.
-    """
-    from bot.cli import open_database
-
-    async with open_database(settings) as database:
-        if settings.bot.token is None:
-            from bot.console import run_console
-
-            await run_console(settings, database)
-            return
-        annotator = await asyncio.to_thread(load_annotator, settings)
-        application = build_application(settings, database, annotator=annotator)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        from bot.ops.health import operations
-
-        worker = f"{socket.gethostname()}:bot:{os.getpid()}"
-        async with operations(settings.metrics, database, role="bot", worker=worker), running(application):
-            log.info("bot running (%s)", settings.bot.mode)
-            await stop.wait()

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
+from sqlalchemy.engine import make_url
+
+from bot.bootstrap import load_annotator, open_database
 from bot.ops.logs import configure_logging
+from bot.queries import events_command, feeds_command, items_command, search_command, trends_command
 from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
-from storage import feeds as feed_store
-from storage import items as item_store
-from storage.db import Database
-from storage.models import Item
 
 log = logging.getLogger("coopwatch")
 
@@ -112,13 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import run
+    # The bot pulls in python-telegram-bot and the annotator: only `run` waits for them.
+    from bot.run import run
 
     asyncio.run(run(settings))
     return 0
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    # A worker pulls in python-telegram-bot, APScheduler and the annotator: only `worker` waits for them.
     from bot.worker import WorkerError, run_worker
 
     try:
@@ -139,37 +140,8 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-@asynccontextmanager
-async def open_database(settings: Settings):
-    """The migrated database with the configured feeds present."""
-    from storage.locks import schema_lock
-
-    database = Database(settings.database_url)
-    try:
-        async with schema_lock(database):  # workers starting together take turns
-            await database.upgrade()
-            async with database.session() as session:
-                await feed_store.sync_configured_feeds(
-                    session,
-                    [
-                        (s.url, s.title, s.language, s.topics, s.interval or settings.feeds.default_interval)
-                        for s in settings.feeds.sources
-                    ],
-                )
-        yield database
-    finally:
-        await database.aclose()
-
-
-def load_annotator(settings: Settings):  # noqa: ANN201 - analysis.Annotator, imported lazily
-    """The annotator for the configured topics (settings always has some); loading takes a few seconds,
-    so only the commands that need it call this."""
-    from analysis import Annotator
-
-    return Annotator.load(settings.topics, settings.analysis)
-
-
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
+    # The poller pulls in feedparser and the analysis types; load_annotator the models.
     from ingest.poller import Poller, make_parse_pool
     from model.polls import PollResult
 
@@ -209,121 +181,46 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
 def _progress(out: TextIO):  # noqa: ANN202
     if not out.isatty():
         return nullcontext(None)
+    # rich only for a terminal.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
 
 
 def _feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.feeds import FeedExists
-
-    async def act() -> int:
-        async with open_database(settings) as database, database.session() as session:
-            if args.feeds_command == "list":
-                for feed in await feed_store.list_feeds(session):
-                    print(_feed_line(feed))
-                return 0
-            if args.feeds_command == "add":
-                try:
-                    feed = await feed_store.add_feed(
-                        session, args.url, title=args.title, interval=settings.feeds.default_interval
-                    )
-                except FeedExists:
-                    print(f"coopwatch: {args.url} is already a feed", file=sys.stderr)
-                    return 1
-                print(f"added feed {feed.id}: {feed.url}")
-                return 0
-            if not await feed_store.remove_feed(session, args.url):
-                print(f"coopwatch: no feed {args.url}", file=sys.stderr)
-                return 1
-            print(f"removed {args.url}")
-            if any(s.url == args.url for s in settings.feeds.sources):
-                print("note: it is listed in the configuration and comes back at the next start", file=sys.stderr)
-            return 0
-
-    return asyncio.run(act())
-
-
-def _feed_line(feed: Any) -> str:
-    state = "active" if feed.active else f"paused ({feed.pause_reason})"
-    health = f"errors {feed.error_count}, last error {feed.last_error}" if feed.error_count else "ok"
-    last_ok = feed.last_ok_at.isoformat(timespec="minutes") if feed.last_ok_at else "never"
-    return f"{feed.id}\t{state}\t{health}\tlast ok {last_ok}\t{feed.url}"
+    return asyncio.run(feeds_command(settings, args.feeds_command, args.url if "url" in args else None, args))
 
 
 def _items(args: argparse.Namespace, settings: Settings) -> int:
-    async def dump() -> None:
-        async with open_database(settings) as database, database.read_session() as session:
-            for item in await item_store.list_items(session, limit=args.limit):
-                print(json.dumps(item_json(item), ensure_ascii=False))
-
-    asyncio.run(dump())
-    return 0
-
-
-def item_json(item: Item) -> dict[str, Any]:
-    annotation = item.annotation or {}
-    return {
-        "id": item.id,
-        "feed_url": item.feed.url,
-        "title": item.title,
-        "url": item.url,
-        "published": item.published_at.isoformat(),
-        "summary": item.summary,
-        "other_sources": [{"feed_url": s.feed.url, "url": s.url} for s in item_store.other_sources(item)],
-        "language": item.language,
-        "topics": [t.topic for t in item.topics],
-        "scores": annotation.get("scores", {}),
-        "countries": [c.country for c in item.countries],
-        "orgs": [o.org for o in item.orgs],
-        "events": annotation.get("events", []),
-        "short_summary": item.short_summary,
-        "keywords": item.keywords,
-    }
+    return asyncio.run(items_command(settings, args.limit, sys.stdout))
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.search import cli_search
-
-    return _with_database(
-        settings, lambda url: cli_search(url, args.query, min(args.limit, 100), sys.stdout, sys.stderr)
-    )
+    return asyncio.run(search_command(settings, args.query, min(args.limit, 100), sys.stdout, sys.stderr))
 
 
 def _events(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.events import cli_events
-
-    return _with_database(settings, lambda url: cli_events(url, args.upcoming, sys.stdout))
+    return asyncio.run(events_command(settings, args.upcoming, sys.stdout))
 
 
 def _trends(args: argparse.Namespace, settings: Settings) -> int:
-    from presentation.charts import cli_trends
-
     country = args.country.upper() if args.country else None
-    return _with_database(
-        settings,
-        lambda url: cli_trends(
-            url, args.out, group_by=args.by, days=args.days, topic=args.topic, country=country, lang=args.lang
-        ),
+    return asyncio.run(
+        trends_command(
+            settings, args.out, group_by=args.by, days=args.days, topic=args.topic, country=country, lang=args.lang
+        )
     )
 
 
-def _with_database(settings: Settings, command) -> int:  # noqa: ANN001 - an async callable of the URL
-    async def act() -> int:
-        async with open_database(settings):
-            pass
-        return await command(settings.database_url)
-
-    return asyncio.run(act())
-
-
 def _annotate(args: argparse.Namespace, settings: Settings) -> int:
+    # analysis loads numpy and scikit-learn: only the commands that annotate wait for it.
     from analysis.cli import run_annotate
 
     return run_annotate(load_annotator(settings), sys.stdin, sys.stdout, sys.stderr)
 
 
 def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    # analysis loads numpy and scikit-learn: only the commands that annotate wait for it.
     from analysis import ClassifierError
     from analysis.cli import run_retrain
     from analysis.config import DEFAULT_CLASSIFIER_PATH, DEFAULT_EXAMPLES_PATH
@@ -342,8 +239,6 @@ def _topics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from bot.app import build_application, running
-from bot.cli import load_annotator
+from bot.bootstrap import load_annotator
 from bot.settings import Settings
 from emulator import Emulator, EmulatorConfig, SentMessage
 from storage.db import Database

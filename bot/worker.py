@@ -11,62 +11,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import resource
 import signal
-import socket
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from telegram import LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.ext import Defaults, ExtBot
-from telegram.request import HTTPXRequest
 
-from bot.ops.health import Health, operations
+from bot.bootstrap import build_bot, load_annotator, open_database, process_worker_id
+from bot.jobs import Jobs, schedule_on_scheduler
+from bot.ops.health import operations
 from bot.settings import Settings
-from delivery.pacing import PacedRateLimiter, make_pacer
+from delivery.pacing import make_pacer
 from delivery.sender import Sender
 from feeds.fetch import build_client
-from handlers.runtime import Runtime
+from ingest.notices import notify_feed_paused
 from ingest.poller import Poller, make_parse_pool
-from model.polls import PollResult
 from storage.db import Database
+from storage.models import Feed
 
 log = logging.getLogger(__name__)
 
 Role = Literal["poll", "deliver", "all"]
 ROLES: tuple[Role, ...] = ("poll", "deliver", "all")
-DIGEST_CHECK_SECONDS = 60
 LIVENESS_SECONDS = 10
 
 
 class WorkerError(RuntimeError):
     """The worker cannot start as configured (the message says what to change)."""
-
-
-def default_worker_id(role: str) -> str:
-    return f"{socket.gethostname()}:{role}:{os.getpid()}"
-
-
-def build_bot(settings: Settings, database: Database) -> ExtBot:
-    """The Bot API client of a deliver worker: HTML, no link previews, every send through the shared pacer."""
-    if not settings.bot.token:
-        raise WorkerError("a deliver worker needs TELEGRAM_BOT_TOKEN in its environment")
-    pacer = make_pacer(settings.delivery, database)
-    kwargs = {}
-    if settings.bot.base_url:
-        kwargs["base_url"] = settings.bot.base_url
-    if settings.bot.base_file_url:
-        kwargs["base_file_url"] = settings.bot.base_file_url
-    return ExtBot(
-        settings.bot.token,
-        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
-        rate_limiter=PacedRateLimiter(pacer),
-        request=HTTPXRequest(connection_pool_size=64),
-        **kwargs,
-    )
 
 
 async def run_worker(
@@ -78,25 +50,24 @@ async def run_worker(
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run until SIGTERM/SIGINT (or ``stop``): migrate, then poll and/or deliver."""
-    from bot.cli import open_database
-
     if role not in ROLES:
         raise WorkerError(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
     if role != "poll" and not settings.bot.token:
         raise WorkerError(f"a {role} worker sends messages and needs TELEGRAM_BOT_TOKEN in its environment")
-    worker_id = worker_id or default_worker_id(role)
+    worker_id = worker_id or process_worker_id(role)
     stop = stop or _stop_on_signals()
     async with open_database(settings) as database:
         if database.is_sqlite:
             log.warning("SQLite: run a single worker (several processes need PostgreSQL)")
         async with operations(settings.metrics, database, role=role, worker=worker_id, port=metrics_port) as health:
             scheduler = AsyncIOScheduler()
+            jobs = Jobs(database, worker_id, health=health, poll_interval=settings.feeds.tick)
             cleanups: list[Callable[[], Awaitable[None]]] = []
             try:
                 if role in ("deliver", "all"):
-                    cleanups.append(await _start_delivery(settings, database, scheduler, health, worker_id))
+                    cleanups.append(await _start_delivery(settings, database, scheduler, jobs))
                 if role in ("poll", "all"):
-                    cleanups.append(await _start_polling(settings, database, scheduler, health, worker_id))
+                    cleanups.append(await _start_polling(settings, database, scheduler, jobs))
                 scheduler.start()
                 log.info("worker %s started (role %s)", worker_id, role)
                 await stop.wait()
@@ -126,41 +97,18 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def _start_polling(
-    settings: Settings, database: Database, scheduler: AsyncIOScheduler, health: Health, worker_id: str
+    settings: Settings, database: Database, scheduler: AsyncIOScheduler, jobs: Jobs
 ) -> Callable[[], Awaitable[None]]:
-    from bot.cli import load_annotator
-    from ingest.notices import notify_feed_paused
-
     feeds = settings.feeds
     annotator = await asyncio.to_thread(load_annotator, settings)
     client = build_client(feeds.limits, max_connections=feeds.max_concurrency)
     pool = make_parse_pool(feeds.parse_workers)
 
-    async def on_paused(feed) -> None:  # noqa: ANN001 - storage.models.Feed
+    async def on_paused(feed: Feed) -> None:
         await notify_feed_paused(database, settings.bot, feed)
 
-    poller = Poller(database, client, feeds, annotator, on_paused=on_paused, parse_pool=pool, worker=worker_id)
-
-    async def poll_pass() -> None:
-        health.beat("poll")
-        try:
-            results = await poller.poll_due()
-        except Exception:  # a database outage must not end the worker; the next tick retries
-            log.exception("poll pass failed")
-            return
-        health.beat("poll")
-        if results:
-            log.info("worker %s polled %d feeds: %s", worker_id, len(results), _summary(results))
-
-    scheduler.add_job(
-        poll_pass,
-        "interval",
-        seconds=feeds.tick.total_seconds(),
-        next_run_time=_now(),
-        id="poll",
-        max_instances=1,
-        coalesce=True,
-    )
+    jobs.poller = Poller(database, client, feeds, annotator, on_paused=on_paused, parse_pool=pool, worker=jobs.worker)
+    schedule_on_scheduler(scheduler, jobs, ["poll"])
 
     async def cleanup() -> None:
         await client.aclose()
@@ -170,25 +118,19 @@ async def _start_polling(
     return cleanup
 
 
-def _summary(results: list[PollResult]) -> str:
-    new = sum(r.new_items for r in results)
-    failed = sum(r.status == "error" for r in results)
-    unchanged = sum(r.status == "not_modified" for r in results)
-    return f"{new} new items, {unchanged} not modified, {failed} failed"
-
-
 async def _start_delivery(
-    settings: Settings, database: Database, scheduler: AsyncIOScheduler, health: Health, worker_id: str
+    settings: Settings, database: Database, scheduler: AsyncIOScheduler, jobs: Jobs
 ) -> Callable[[], Awaitable[None]]:
-    from handlers.digest import send_due_digests
-
-    bot = build_bot(settings, database)
+    if not settings.bot.token:
+        raise WorkerError("a deliver worker needs TELEGRAM_BOT_TOKEN in its environment")
+    pacer = make_pacer(settings.delivery, database)
+    bot = build_bot(settings, pacer)
     await bot.initialize()
-    limiter = bot.rate_limiter
-    assert isinstance(limiter, PacedRateLimiter)
-    sender = Sender(database, bot, limiter.pacer, settings.delivery, worker=worker_id)
-    runtime = Runtime(settings=settings, database=database, pacer=limiter.pacer, sender=sender)
+    sender = Sender(database, bot, pacer, settings.delivery, worker=jobs.worker)
+    jobs.wake_sender = sender.wake
     task = asyncio.create_task(sender.run(), name="outbox-sender")
+    health = jobs.health
+    assert health is not None
 
     async def liveness() -> None:
         if not task.done():
@@ -196,25 +138,19 @@ async def _start_delivery(
         elif not task.cancelled() and task.exception() is not None:
             log.error("the outbox sender stopped", exc_info=task.exception())
 
-    async def digests() -> None:
-        try:
-            await send_due_digests(runtime)
-        except Exception:
-            log.exception("digest pass failed")
-
     health.beat("deliver")
     scheduler.add_job(liveness, "interval", seconds=LIVENESS_SECONDS, id="liveness")
-    scheduler.add_job(digests, "interval", seconds=DIGEST_CHECK_SECONDS, id="digests", max_instances=1, coalesce=True)
+    schedule_on_scheduler(scheduler, jobs, ["digests"])
 
     async def cleanup() -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        late = getattr(limiter.pacer, "late_slots", 0)
-        arrivals = getattr(limiter.pacer, "late_arrivals", 0)
+        late = getattr(pacer, "late_slots", 0)
+        arrivals = getattr(pacer, "late_arrivals", 0)
         log.info(
             "worker %s sent %d messages (%d send slots passed unused, %d recorded a late arrival)",
-            worker_id,
+            jobs.worker,
             sender.stats.sent,
             late,
             arrivals,
@@ -222,9 +158,3 @@ async def _start_delivery(
         await bot.shutdown()
 
     return cleanup
-
-
-def _now():  # noqa: ANN202 - an aware datetime for APScheduler's first run
-    from storage.models import utcnow
-
-    return utcnow()

@@ -1,8 +1,5 @@
-"""Spike alerts and weekly summaries in the running bot: the hourly JobQueue jobs that queue them, and
-the rendering that turns their outbox rows ("spike", "weekly") into a photo plus text for the sender.
-
-Both checks are idempotent (dedupe keys: one spike alert per chat, topic x country and day; one summary
-per chat and ISO week), so running them every hour only sends what is new.
+"""Report rows ("spike", "weekly") in the outbox: the rendering that turns them into a photo plus text, and the
+send. The hourly checks that queue them (delivery/spikes.py, delivery/weekly.py) run as jobs (bot/jobs.py).
 """
 
 from __future__ import annotations
@@ -10,23 +7,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot
-from telegram.ext import ContextTypes, JobQueue
 
-from delivery.spikes import render_spike, run_spike_check
-from delivery.weekly import render_weekly, run_weekly_summaries
-from handlers.runtime import get_runtime
+from delivery.spikes import render_spike
+from delivery.weekly import render_weekly
 from presentation.charts import TopicNamer
 from presentation.i18n import t
 
 log = logging.getLogger(__name__)
 
 REPORT_KINDS = frozenset({"spike", "weekly"})
-SPIKE_CHECK_SECONDS = 3600
-WEEKLY_CHECK_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -58,25 +50,6 @@ async def render_report_async(
     except (KeyError, TypeError, ValueError):
         log.exception("cannot render a %s outbox row", kind)
         return None
-
-
-async def spikes_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = get_runtime(context.application)
-    if await run_spike_check(runtime.database, datetime.now(UTC)):
-        runtime.wake_sender()
-
-
-async def weekly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = get_runtime(context.application)
-    if await run_weekly_summaries(runtime.database, datetime.now(UTC)):
-        runtime.wake_sender()
-
-
-def schedule_reports(jobs: JobQueue) -> None:
-    """Hourly spike check and weekly-summary check, named "spikes" and "weekly"."""
-    options = {"max_instances": 1, "coalesce": True}
-    jobs.run_repeating(spikes_job, interval=SPIKE_CHECK_SECONDS, first=120, name="spikes", job_kwargs=options)
-    jobs.run_repeating(weekly_job, interval=WEEKLY_CHECK_SECONDS, first=180, name="weekly", job_kwargs=options)
 
 
 async def send_report(bot: Bot, message: Any) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from analysis import Topic
-from bot.settings import Settings
+from analysis import Annotator, Topic
 from delivery.pacing import Pacer
+from model.settings import BotSettings, FeedSettings
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -16,21 +16,34 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
     from delivery.sender import Sender
+    from ingest.poller import Poller
 
 RUNTIME_KEY = "runtime"
 
 
+class RuntimeSettings(Protocol):
+    """The parts of the configuration that handlers read (bot.settings.Settings has them)."""
+
+    @property
+    def bot(self) -> BotSettings: ...
+
+    @property
+    def feeds(self) -> FeedSettings: ...
+
+    @property
+    def topics(self) -> tuple[Topic, ...]: ...
+
+
 @dataclass
 class Runtime:
-    settings: Settings
+    settings: RuntimeSettings
     database: Database
     pacer: Pacer
-    annotator: Any = None
+    annotator: Annotator | None = None
     sender: Sender | None = None
     sender_task: asyncio.Task[None] | None = None
     http: httpx.AsyncClient | None = None
-    poller: Any = None
-    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    poller: Poller | None = None
 
     @property
     def topics(self) -> tuple[Topic, ...]:

@@ -1,14 +1,9 @@
-"""Feed polling as a PTB JobQueue job, and the admins' notice when a feed is paused."""
+"""Notices to the admins through the outbox: above all, that a feed was paused after its failure streak."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram.ext import Application, ContextTypes
-
-from feeds.fetch import build_client
-from handlers.runtime import get_runtime
-from ingest.poller import Poller
 from model.settings import BotSettings
 from presentation.i18n import t
 from storage import chats as chat_store
@@ -17,27 +12,6 @@ from storage.models import Feed, utcnow
 from storage.outbox import PRIORITY_NOTICE, enqueue_message
 
 log = logging.getLogger(__name__)
-
-
-async def setup_poller(application: Application) -> None:
-    runtime = get_runtime(application)
-    feeds = runtime.settings.feeds
-    runtime.http = build_client(feeds.limits, max_connections=feeds.max_concurrency)
-
-    async def on_paused(feed: Feed) -> None:
-        await notify_feed_paused(runtime.database, runtime.settings.bot, feed)
-        runtime.wake_sender()
-
-    runtime.poller = Poller(runtime.database, runtime.http, feeds, annotator=runtime.annotator, on_paused=on_paused)
-
-
-async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = get_runtime(context.application)
-    if runtime.poller is None:
-        return
-    results = await runtime.poller.poll_due()
-    if any(r.alerts for r in results):
-        runtime.wake_sender()
 
 
 def admin_chat_ids(bot: BotSettings) -> list[int]:

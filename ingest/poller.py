@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from analysis import Annotation, Annotator, ItemText
-from delivery import metrics
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched
 from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.schedule import backoff_interval, next_interval
+from ingest import metrics
 from ingest.group_commit import GroupCommit
 from ingest.store import PolledFeed, StoredFeed, store_polls
 from model.items import NormalisedItem

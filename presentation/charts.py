@@ -142,38 +142,3 @@ async def build_trend_chart(
         label=label,
     )
     return series, png, title
-
-
-async def cli_trends(
-    database: str,
-    out: str,
-    *,
-    group_by: str = "topic",
-    days: int = 30,
-    topic: str | None = None,
-    country: str | None = None,
-    lang: str = "en",
-    today: date | None = None,
-) -> int:
-    """``python -m bot trends --out FILE.png``: writes the chart, prints nothing; 0 on success."""
-    from datetime import UTC, datetime
-    from pathlib import Path
-
-    from storage.db import Database
-
-    db = Database(database)
-    try:
-        async with db.session() as session:
-            _series, png, _title = await build_trend_chart(
-                session,
-                group_by=group_by,
-                end=today or datetime.now(UTC).date(),
-                days=days,
-                topic=topic,
-                country=country,
-                lang=lang,
-            )
-    finally:
-        await db.aclose()
-    await asyncio.to_thread(Path(out).write_bytes, png)
-    return 0

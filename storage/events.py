@@ -7,13 +7,12 @@ countries become one Event with several sources.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, TextIO
+from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -214,34 +213,3 @@ async def list_events(
         events = [e for e in events if org.upper() in e.orgs]
     page = events[offset : offset + limit]
     return EventPage(events=page, offset=offset, limit=limit, has_more=len(events) > offset + limit)
-
-
-def event_json(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "kind": event.kind,
-        "start": event.start.isoformat(),
-        "end": event.end.isoformat(),
-        "location": event.location,
-        "countries": list(event.countries),
-        "topics": list(event.topics),
-        "orgs": list(event.orgs),
-        "url": event.url,
-        "sources": [{"item_id": s.item_id, "title": s.title, "url": s.url, "source": s.source} for s in event.sources],
-    }
-
-
-async def cli_events(database: str, upcoming: bool, out: TextIO, *, today: date | None = None) -> int:
-    """``python -m bot events --json [--upcoming]``: every event (or the upcoming ones) as JSON lines."""
-    from storage.db import Database
-
-    today = today or datetime.now(UTC).date()
-    db = Database(database)
-    try:
-        async with db.session() as session:
-            page = await list_events(session, today=today, when="upcoming" if upcoming else "all", limit=10_000)
-    finally:
-        await db.aclose()
-    for event in page.events:
-        out.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
-    return 0

@@ -13,12 +13,10 @@ matches stay reachable with until:/since: or a more specific word. Both backends
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
@@ -47,7 +45,6 @@ __all__ = [
     "SearchPage",
     "SearchQueryError",
     "SearchResult",
-    "cli_search",
     "index_items",
     "index_new_items",
     "index_stemmed",
@@ -348,27 +345,3 @@ def _results(scored: list[tuple[Row, float]], parsed: SearchQuery) -> list[Searc
         )
         for row, score in scored
     ]
-
-
-def result_json(result: SearchResult) -> dict[str, Any]:
-    data = asdict(result)
-    data["published"] = result.published.isoformat()
-    return data
-
-
-async def cli_search(database: str, query: str, limit: int, out: TextIO, err: TextIO | None = None) -> int:
-    """``python -m bot search QUERY --json [--limit N]``: one JSON object per line; 2 on a bad query."""
-    from storage.db import Database
-
-    db = Database(database)
-    try:
-        async with db.session() as session:
-            page = await search_items(session, query, limit=limit)
-    except SearchQueryError as exc:
-        print(f"bad query: {exc}", file=err or sys.stderr)
-        return 2
-    finally:
-        await db.aclose()
-    for result in page.results:
-        out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
-    return 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.digest import send_due_digests
+from delivery.digests import send_due_digests
 from storage import chats as chat_store
 from storage.models import OutboxMessage, utcnow
 from tests.bot.conftest import Harness, store_item, subscribers
@@ -37,12 +37,12 @@ async def test_a_digest_arrives_at_its_hour(harness: Harness) -> None:
 
     today = datetime.now(UTC).date()
     at = lambda hour: datetime(today.year, today.month, today.day, hour, 0, tzinfo=UTC)  # noqa: E731
-    assert await send_due_digests(h.runtime, now=at(3)) == 0  # 08:00 in Almaty: not yet
-    assert await send_due_digests(h.runtime, now=at(4)) == 1  # 09:00 in Almaty
+    assert await send_due_digests(h.database, now=at(3)) == 0  # 08:00 in Almaty: not yet
+    assert await send_due_digests(h.database, now=at(4)) == 1  # 09:00 in Almaty
     [digest] = (await h.emulator.wait_for_messages_async(USER, before + 1))[before:]
     assert "Your digest" in digest.text
     assert "Rescue teams train together" in digest.text and "Relief convoy" in digest.text
-    assert await send_due_digests(h.runtime, now=at(5)) == 0  # once a day
+    assert await send_due_digests(h.database, now=at(5)) == 0  # once a day
     await asyncio.sleep(1.2)
     assert len(h.emulator.sent_messages(USER)) == before + 1
 

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 
 from icalendar import Calendar
 
+from bot.queries import cli_events
 from presentation.calendar import build_ics
 from storage.db import Database
-from storage.events import cli_events, list_events
+from storage.events import list_events
 from tests.search.conftest import NOW, add_item
 
 TODAY = NOW.date()

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from bot.queries import cli_search
 from storage.db import Database
 from storage.models import Item
-from storage.search import SearchQueryError, cli_search, index_items, search_items
+from storage.search import SearchQueryError, index_items, search_items
 from tests.search.conftest import NOW, add_item
 
 

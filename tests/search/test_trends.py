@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from matplotlib.image import imread
 from sqlalchemy import select
 
+from bot.queries import cli_trends
 from delivery.spikes import check_spike, poisson_tail, render_spike, run_spike_check
 from delivery.weekly import render_weekly, run_weekly_summaries
-from presentation.charts import build_trend_chart, cli_trends
+from presentation.charts import build_trend_chart
 from storage.db import Database
 from storage.models import Chat, OutboxMessage, Subscription
 from storage.trends import daily_counts

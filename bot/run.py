@@ -1,0 +1,39 @@
+"""``python -m bot run``: the bot with polling and delivery in one process; console mode when there is no token."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.app import build_application, running
+from bot.bootstrap import load_annotator, open_database, worker_id
+from bot.ops.health import operations
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def run(settings: Settings) -> None:
+    """The database is migrated and the configured feeds synced (bootstrap.open_database) before anything runs."""
+    async with open_database(settings) as database:
+        if settings.bot.token is None:
+            # The Bot API emulator is a development package that a production wheel may leave out.
+            from bot.console import run_console
+
+            await run_console(settings, database)
+            return
+        annotator = await asyncio.to_thread(load_annotator, settings)
+        application = build_application(settings, database, annotator=annotator)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        async with (
+            operations(settings.metrics, database, role="bot", worker=worker_id("bot")),
+            running(application),
+        ):
+            log.info("bot running (%s)", settings.bot.mode)
+            await stop.wait()

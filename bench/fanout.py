@@ -23,6 +23,7 @@ from analysis import Annotation  # noqa: E402
 from analysis.config import DEFAULT_TOPICS_PATH  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from bot.settings import settings_from_mapping  # noqa: E402
+from delivery.matching import enqueue_alerts  # noqa: E402
 from emulator import Emulator  # noqa: E402
 from handlers.runtime import get_runtime  # noqa: E402
 from model.items import NormalisedItem  # noqa: E402
@@ -30,7 +31,6 @@ from storage import feeds as feed_store  # noqa: E402
 from storage import items as item_store  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Chat, Subscription, utcnow  # noqa: E402
-from storage.outbox import enqueue_alerts  # noqa: E402
 
 FIRST_CHAT = 1_000_000
 

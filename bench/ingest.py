@@ -65,7 +65,7 @@ async def pipeline(base_url: str, paths: list[str], db_path: Path) -> tuple[int,
     try:
         pool.submit(peak_rss_mb).result()  # start the worker before the clock, as `run` does at start-up
         start = time.perf_counter()
-        results = await Poller(database, client, settings, parse_pool=pool).poll_due(all_feeds=True)
+        results = await Poller(database, client, settings, parse_pool=pool, worker="bench").poll_due(all_feeds=True)
         elapsed = time.perf_counter() - start
         worker_rss = pool.submit(peak_rss_mb).result()
     finally:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import load_annotator, open_database
+from bot.bootstrap import load_annotator, open_database, process_worker_id
 from bot.ops.logs import configure_logging
 from bot.queries import events_command, feeds_command, items_command, search_command, trends_command
 from bot.settings import ConfigError, Settings, load_settings
@@ -152,7 +152,9 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
         async with open_database(settings) as database:
             client = build_client(settings.feeds.limits, max_connections=settings.feeds.max_concurrency)
             pool = make_parse_pool(settings.feeds.parse_workers)
-            poller = Poller(database, client, settings.feeds, annotator, parse_pool=pool)
+            poller = Poller(
+                database, client, settings.feeds, annotator, parse_pool=pool, worker=process_worker_id("poll")
+            )
             try:
                 with _progress(out) as progress:
                     task = progress.add_task("polling", total=None) if progress else None

@@ -1,5 +1,5 @@
-"""Report rows ("spike", "weekly") in the outbox: the rendering that turns them into a photo plus text, and the
-send. The hourly checks that queue them (delivery/spikes.py, delivery/weekly.py) run as jobs (bot/jobs.py).
+"""Report rows ("spike", "weekly") in the outbox: the rendering that turns them into a photo plus text for the
+sender. The hourly checks that queue them (delivery/spikes.py, delivery/weekly.py) run as jobs (bot/jobs.py).
 """
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
-
-from telegram import Bot
 
 from delivery.spikes import render_spike
 from delivery.weekly import render_weekly
@@ -50,25 +48,3 @@ async def render_report_async(
     except (KeyError, TypeError, ValueError):
         log.exception("cannot render a %s outbox row", kind)
         return None
-
-
-async def send_report(bot: Bot, message: Any) -> None:
-    """Send a rendered report row (delivery.sender.Outgoing): the photo, then the follow-up text if any.
-
-    Both calls go through the bot's rate limiter, so photos are paced like messages. If the text fails
-    after the photo went out, the row is retried whole and the photo is sent again."""
-    limits = {"broadcast": True, "deadline": message.deadline}
-    await bot.send_photo(
-        chat_id=message.chat_id,
-        photo=message.photo,
-        caption=message.text,
-        message_thread_id=message.thread_id,
-        rate_limit_args=limits,
-    )
-    if message.follow_up:
-        await bot.send_message(
-            chat_id=message.chat_id,
-            text=message.follow_up,
-            message_thread_id=message.thread_id,
-            rate_limit_args=limits,
-        )

@@ -19,37 +19,32 @@ import contextlib
 import logging
 import math
 import random
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from delivery import metrics
 from delivery.pacing import ClaimExpired, Pacer, retry_after_seconds
-from delivery.reports import REPORT_KINDS, render_report_async, send_report
+from delivery.reports import REPORT_KINDS, render_report_async
 from model.settings import DeliverySettings
 from presentation.i18n import normalise_language
 from presentation.render import AlertView, render_alert
 from storage import chats as chat_store
+from storage import items as item_store
 from storage import outbox
 from storage import pacing as pacing_store
 from storage.db import Database
-from storage.models import Chat, Item, OutboxMessage, utcnow
+from storage.models import Chat, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 600.0
 DEACTIVATING_400 = ("chat not found", "bot was kicked", "need administrator rights", "not enough rights")
-
-
-def default_worker_id() -> str:
-    """Stable per host, so a restarted sender takes back its own unfinished claims at once."""
-    return f"{socket.gethostname()}:sender"
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -101,7 +96,7 @@ class Sender:
     bot: Bot
     pacer: Pacer
     settings: DeliverySettings
-    worker: str = field(default_factory=default_worker_id)
+    worker: str  # the name its outbox claims carry; a restart under the same name takes them back at once
     idle_interval: float = 1.0
     stats: SenderStats = field(default_factory=SenderStats)
     topic_name: Callable[[str, str], str] | None = None  # Runtime.topic_name, for report rows
@@ -185,13 +180,11 @@ class Sender:
             session.add_all(rows)
             return await self._prepare(session, rows)
 
-    async def _prepare(self, session, rows: list[OutboxMessage]) -> list[Outgoing]:  # noqa: ANN001
-        chat_ids = {r.chat_id for r in rows}
-        chats = {c.id: c for c in (await session.scalars(select(Chat).where(Chat.id.in_(chat_ids)))).all()}
-        item_ids = {r.item_id for r in rows if r.item_id is not None and r.kind == "alert"}
-        items = {}
-        if item_ids:
-            items = {i.id: i for i in (await session.scalars(select(Item).where(Item.id.in_(item_ids)))).all()}
+    async def _prepare(self, session: AsyncSession, rows: list[OutboxMessage]) -> list[Outgoing]:
+        chats = await chat_store.get_chats(session, {r.chat_id for r in rows})
+        items = await item_store.get_items(
+            session, {r.item_id for r in rows if r.item_id is not None and r.kind == "alert"}
+        )
         rendered: dict[tuple[int, str], str] = {}
         out: list[Outgoing] = []
         # Give up on a send at 80% of the lease: past the lease another worker may hold the row.
@@ -232,7 +225,7 @@ class Sender:
     async def _send_and_record(self, message: Outgoing) -> None:
         try:
             if message.photo is not None:
-                await send_report(self.bot, message)
+                await self._send_report(message)
             else:
                 await self.bot.send_message(
                     chat_id=message.chat_id,
@@ -269,6 +262,27 @@ class Sender:
             metrics.MESSAGES_SENT.labels(message.kind).inc()
             if message.due_at is not None:
                 metrics.DELIVERY_LATENCY.observe(max(0.0, (utcnow() - message.due_at).total_seconds()))
+
+    async def _send_report(self, message: Outgoing) -> None:
+        """A spike or weekly row: the photo, then the follow-up text if any.
+
+        Both calls go through the bot's rate limiter, so photos are paced like messages. If the text fails
+        after the photo went out, the row is retried whole and the photo is sent again."""
+        limits = {"broadcast": True, "deadline": message.deadline}
+        await self.bot.send_photo(
+            chat_id=message.chat_id,
+            photo=message.photo,
+            caption=message.text,
+            message_thread_id=message.thread_id,
+            rate_limit_args=limits,
+        )
+        if message.follow_up:
+            await self.bot.send_message(
+                chat_id=message.chat_id,
+                text=message.follow_up,
+                message_thread_id=message.thread_id,
+                rate_limit_args=limits,
+            )
 
     def _chat_interval(self, chat_id: int) -> timedelta:
         return timedelta(seconds=self.pacer.interval_for(chat_id))

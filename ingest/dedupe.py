@@ -7,11 +7,12 @@ The rules, the same whether one feed or several are stored in a transaction:
   near-duplicate window (inside one feed, two guids are two stories: two quakes of similar size read alike);
 - a URL, hash or title key match comes before a near match, in that order, and the oldest story wins.
 
-A group costs one query per 500 entries (same URL, hash or title key, or a shared simhash band), not a few
-per feed. The stored rows they return go into a ``DuplicateIndex`` that answers each entry in memory; items
-accepted earlier in the same group join it as they are accepted, so two feeds of one group carrying one story
-still store it once. The index holds every stored row that could answer any entry's question, and a few
-more (say, a same-feed row found by its title key), which the rules above then leave out.
+A group costs one query per 500 entries (same URL, hash or title key, or a shared simhash band: storage/items.py
+``list_duplicate_candidates``), not a few per feed. The stored rows they return go into a ``DuplicateIndex``
+that answers each entry in memory; items accepted earlier in the same group join it as they are accepted, so two
+feeds of one group carrying one story still store it once. The index holds every stored row that could answer
+any entry's question, and a few more (say, a same-feed row found by its title key), which the rules above then
+leave out.
 """
 
 from __future__ import annotations
@@ -20,20 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds.fingerprint import hamming, simhash_bands
 from model.items import NormalisedItem
-from storage.models import Item
-
-_CHUNK = 500  # entries per look-up: at most 4 x 500 bound values, under every backend's parameter limit
+from storage import items as item_store
 
 # A story's place in age order: (0, item id) for a stored item, (1, n) for the n-th item accepted in the group
 # (stored later in that order, so after every stored one). ``min`` picks the oldest.
 Ref = tuple[int, int]
-_COLUMNS = (Item.id, Item.feed_id, Item.fetched_at, Item.url, Item.content_hash, Item.title_key, Item.simhash)
-_BANDS = (Item.simhash_band0, Item.simhash_band1, Item.simhash_band2, Item.simhash_band3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,30 +133,17 @@ def _band_keys(simhash: int) -> tuple[int, int, int, int]:
 async def load_index(session: AsyncSession, incoming: Sequence[Incoming], *, max_distance: int) -> DuplicateIndex:
     """An index of the stored items any of ``incoming`` could repeat (see the module docstring)."""
     index = DuplicateIndex(incoming, max_distance)
-    for start in range(0, len(incoming), _CHUNK):
-        chunk = incoming[start : start + _CHUNK]
-        since = min(i.since for i in chunk)
-        keys = {i.title_key for i in chunk if i.title_key}
-        # One statement; every term is an index look-up (SQLite: a multi-index OR; PostgreSQL: a BitmapOr).
-        matches = [
-            Item.url.in_({i.entry.url for i in chunk if i.entry.url}),
-            Item.content_hash.in_({i.entry.content_hash for i in chunk}),
-        ]
-        if keys:
-            matches.append(and_(Item.title_key.in_(keys), Item.fetched_at >= since))
-        if max_distance > 0:
-            # With four 16-bit bands, two hashes within 3 bits of each other share at least one band exactly.
-            bands = zip(*(simhash_bands(i.entry.simhash) for i in chunk), strict=True)
-            matches += [and_(col.in_(set(b)), Item.fetched_at >= since) for col, b in zip(_BANDS, bands, strict=True)]
-        rows = await session.execute(select(*_COLUMNS).where(or_(*matches)))
-        for item_id, feed_id, fetched_at, url, content_hash, key, value in rows.all():
-            index.add(
-                (0, item_id),
-                feed_id=feed_id,
-                fetched_at=fetched_at,
-                url=url,
-                content_hash=content_hash,
-                title_key=key,
-                simhash=value,
-            )
+    questions = [(i.entry.url, i.entry.content_hash, i.title_key, i.entry.simhash, i.since) for i in incoming]
+    for item_id, feed_id, fetched_at, url, content_hash, key, value in await item_store.list_duplicate_candidates(
+        session, questions, near=max_distance > 0
+    ):
+        index.add(
+            (0, item_id),
+            feed_id=feed_id,
+            fetched_at=fetched_at,
+            url=url,
+            content_hash=content_hash,
+            title_key=key,
+            simhash=value,
+        )
     return index

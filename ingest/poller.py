@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import resource
-import socket
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -100,7 +98,7 @@ class Poller:
     annotator: Annotator | None = None
     on_paused: PausedCallback | None = None
     parse_pool: Executor | None = None  # None parses in a thread
-    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    worker: str = field(kw_only=True)  # the name its feed claims carry (bot/bootstrap.py worker_id)
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
     _writes: GroupCommit[PolledFeed, StoredFeed] = field(init=False)

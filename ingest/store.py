@@ -16,12 +16,15 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from delivery.matching import enqueue_alerts
 from ingest.dedupe import Incoming, Ref, load_index
+from model.items import title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.items import NewItem
-from storage.outbox import enqueue_alerts, items_with_subscribers
+from storage.locks import lock_for_ingest
+from storage.outbox import items_with_subscribers
 
 __all__ = ["PolledFeed", "StoredFeed", "store_polls"]
 
@@ -55,7 +58,7 @@ async def store_polls(
     repeats: list[tuple[Ref, int, NewItem]] = []  # (the story repeated, feed id, entry)
     fresh_of: list[list[NewItem]] = []
     if any(arrivals):
-        await item_store.lock_for_dedupe(session)
+        await lock_for_ingest(session)
         index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
         for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
             fresh = []
@@ -109,7 +112,7 @@ async def _unseen(
         feed_id, since = poll.success.feed_id, poll.success.now - near_window
         unseen.append(
             [
-                (new, Incoming(feed_id, new.entry, item_store.title_key(new.entry.title), since))
+                (new, Incoming(feed_id, new.entry, title_key(new.entry.title), since))
                 for new in poll.items
                 if (feed_id, new.entry.guid) not in known
             ]

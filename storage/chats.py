@@ -6,7 +6,7 @@ with defaults, so a row written by an older version still reads cleanly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,13 @@ def chat_settings(chat: Chat) -> ChatSettings:
 
 async def get_chat(session: AsyncSession, chat_id: int) -> Chat | None:
     return await session.get(Chat, chat_id)
+
+
+async def get_chats(session: AsyncSession, chat_ids: Collection[int]) -> dict[int, Chat]:
+    """The chats among ``chat_ids`` that exist, by id."""
+    if not chat_ids:
+        return {}
+    return {c.id: c for c in (await session.scalars(select(Chat).where(Chat.id.in_(sorted(chat_ids))))).all()}
 
 
 async def get_chat_by_username(session: AsyncSession, username: str) -> Chat | None:
@@ -176,6 +183,7 @@ __all__: Sequence[str] = (
     "deactivate_chat",
     "get_chat",
     "get_chat_by_username",
+    "get_chats",
     "is_group",
     "list_chats",
     "list_digest_chats",

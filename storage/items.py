@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from model.annotation import Annotation
@@ -17,17 +17,6 @@ from storage.search import index_stemmed
 from storage.search_text import stemmed_text
 
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
-
-
-_DEDUPE_LOCK = 0x636F6F70  # any constant shared by every Coopwatch process on the database
-
-
-async def lock_for_dedupe(session: AsyncSession) -> None:
-    """Make concurrent feed stores take turns until the caller commits, so two feeds carrying one story
-    can't both store it. SQLite writers already take turns (storage.db); PostgreSQL uses an advisory lock.
-    """
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(_DEDUPE_LOCK)))
 
 
 async def list_known_guids(session: AsyncSession, feed_id: int, guids: Iterable[str]) -> set[str]:
@@ -49,6 +38,39 @@ async def list_known_sources(session: AsyncSession, wanted: Iterable[tuple[int, 
         )
         known.update(pair for pair in rows.tuples() if pair in pairs)
     return known
+
+
+# A stored item as dedupe sees it: (id, feed id, fetched at, url, content hash, title key, simhash).
+Candidate = tuple[int, int, datetime, str | None, str, str | None, int]
+# What dedupe asks about an incoming entry: (url, content hash, title key, simhash, start of its near window).
+Question = tuple[str | None, str, str | None, int, datetime]
+_CANDIDATE_COLUMNS = (Item.id, Item.feed_id, Item.fetched_at, Item.url, Item.content_hash, Item.title_key, Item.simhash)
+_BANDS = (Item.simhash_band0, Item.simhash_band1, Item.simhash_band2, Item.simhash_band3)
+_QUESTIONS = 500  # per statement: at most 4 x 500 bound values, under every backend's parameter limit
+
+
+async def list_duplicate_candidates(
+    session: AsyncSession, questions: Sequence[Question], *, near: bool
+) -> list[Candidate]:
+    """Stored items with the same URL or content hash as some question, or the same title key or (``near``) a
+    shared simhash band, fetched since the start of its window. One statement per 500 questions; the caller
+    applies the dedupe rules to the answer (ingest/dedupe.py)."""
+    found: list[Candidate] = []
+    for start in range(0, len(questions), _QUESTIONS):
+        chunk = questions[start : start + _QUESTIONS]
+        since = min(q[4] for q in chunk)
+        keys = {q[2] for q in chunk if q[2]}
+        # Every term is an index look-up (SQLite: a multi-index OR; PostgreSQL: a BitmapOr).
+        matches = [Item.url.in_({q[0] for q in chunk if q[0]}), Item.content_hash.in_({q[1] for q in chunk})]
+        if keys:
+            matches.append(and_(Item.title_key.in_(keys), Item.fetched_at >= since))
+        if near:
+            # With four 16-bit bands, two hashes within 3 bits of each other share at least one band exactly.
+            bands = zip(*(simhash_bands(q[3]) for q in chunk), strict=True)
+            matches += [and_(col.in_(set(b)), Item.fetched_at >= since) for col, b in zip(_BANDS, bands, strict=True)]
+        rows = await session.execute(select(*_CANDIDATE_COLUMNS).where(or_(*matches)))
+        found.extend(rows.tuples())
+    return found
 
 
 async def add_sources(session: AsyncSession, sources: Sequence[Source]) -> None:
@@ -174,6 +196,13 @@ def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any
 
 async def get_item(session: AsyncSession, item_id: int) -> Item | None:
     return await session.get(Item, item_id)
+
+
+async def get_items(session: AsyncSession, item_ids: Collection[int]) -> dict[int, Item]:
+    """The items among ``item_ids`` that exist, by id."""
+    if not item_ids:
+        return {}
+    return {i.id: i for i in (await session.scalars(select(Item).where(Item.id.in_(sorted(item_ids))))).all()}
 
 
 async def list_items(

@@ -12,12 +12,12 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.chats import ChatSettings, chat_settings
+from storage.locks import lock_for_delivery
 from storage.models import Chat, Item, ItemCountry, ItemTopic, OutboxMessage, Subscription, utcnow
 from storage.pacing import ChatPacing, db_now
 
@@ -113,70 +113,6 @@ async def items_with_subscribers(session: AsyncSession, item_ids: Collection[int
     return set((await session.scalars(stmt)).all())
 
 
-def _item_text(item: Item) -> str:
-    parts = [item.title, item.summary, item.short_summary or "", " ".join(item.keywords or [])]
-    return " ".join(parts).casefold()
-
-
-def _relevance(item: Item, topic: str | None) -> float:
-    scores = {t.topic: t.score for t in item.topics}
-    if topic is None:
-        return max(scores.values(), default=0.0)
-    return scores.get(topic, 0.0)
-
-
-def item_passes(settings: ChatSettings, item: Item, subs: list[Subscription]) -> bool:
-    """A chat's own filters: minimum relevance on a matching topic, then include and exclude words."""
-    if max((_relevance(item, s.topic) for s in subs), default=0.0) < settings.min_relevance:
-        return False
-    text = _item_text(item)
-    if settings.include and not any(w.casefold() in text for w in settings.include):
-        return False
-    return not any(w.casefold() in text for w in settings.exclude)
-
-
-def alert_key(item_id: int, thread_id: int | None) -> str:
-    return f"alert:{item_id}" + (f":{thread_id}" if thread_id is not None else "")
-
-
-async def enqueue_alerts(session: AsyncSession, item: Item, *, now: datetime | None = None) -> int:
-    """Queue one alert per (chat, forum thread) whose subscription and settings fit ``item``.
-
-    Only subscriptions that existed when the item was stored count, so subscribing never replays
-    history. Digest chats get ``held`` rows that their digest collects; quiet hours set ``not_before``.
-    Returns the rows queued.
-    """
-    now = now or utcnow()
-    stored_at = item.fetched_at or now
-    by_target: dict[tuple[int, int | None], list[Subscription]] = {}
-    for sub in await list_matching_subscriptions(session, item.id):
-        if sub.created_at is not None and sub.created_at > stored_at:
-            continue
-        by_target.setdefault((sub.chat_id, sub.thread_id), []).append(sub)
-    if not by_target:
-        return 0
-    chat_ids = {chat_id for chat_id, _ in by_target}
-    chats = {c.id: c for c in (await session.scalars(select(Chat).where(Chat.id.in_(chat_ids)))).all()}
-    queued = 0
-    for (chat_id, thread_id), subs in by_target.items():
-        settings = chat_settings(chats[chat_id])
-        if not item_passes(settings, item, subs):
-            continue
-        digest = settings.mode == "digest"
-        queued += await enqueue_message(
-            session,
-            chat_id=chat_id,
-            kind="digest_item" if digest else "alert",
-            dedupe_key=alert_key(item.id, thread_id),
-            item_id=item.id,
-            thread_id=thread_id,
-            priority=PRIORITY_ALERT,
-            not_before=None if digest else settings.quiet_until(now),
-            status="held" if digest else "pending",
-        )
-    return queued
-
-
 def _due(now: datetime, exclude_chats: frozenset[int]):  # noqa: ANN202 - SQL expression
     clauses = [
         OutboxMessage.status == "pending",
@@ -186,60 +122,6 @@ def _due(now: datetime, exclude_chats: frozenset[int]):  # noqa: ANN202 - SQL ex
     if exclude_chats:
         clauses.append(OutboxMessage.chat_id.not_in(sorted(exclude_chats)))
     return and_(*clauses)
-
-
-async def claim_due(
-    session: AsyncSession,
-    *,
-    worker: str,
-    now: datetime,
-    lease: timedelta,
-    limit: int,
-    exclude_chats: frozenset[int] = frozenset(),
-) -> list[OutboxMessage]:
-    """Claim at most one due row per chat (its most urgent), most urgent chats first.
-
-    One row per chat keeps a chat with a long backlog from starving the others; the next round takes
-    its next row. The conditional UPDATE makes two workers never hold the same row.
-    """
-    ranked = (
-        select(
-            OutboxMessage.id,
-            func.row_number()
-            .over(partition_by=OutboxMessage.chat_id, order_by=(OutboxMessage.priority, OutboxMessage.id))
-            .label("rank"),
-        )
-        .where(_due(now, exclude_chats))
-        .subquery()
-    )
-    ids = list(
-        (
-            await session.scalars(
-                select(OutboxMessage.id)
-                .where(OutboxMessage.id.in_(select(ranked.c.id).where(ranked.c.rank == 1)))
-                .order_by(OutboxMessage.priority, OutboxMessage.id)
-                .limit(limit)
-            )
-        ).all()
-    )
-    if not ids:
-        return []
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), _due(now, frozenset()))
-        .values(claimed_by=worker, claimed_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    rows = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.all())
-
-
-CLAIM_LOCK_KEY = 0x636F6F70  # "coop": the advisory lock that makes outbox claims take turns
 
 
 async def claim_due_paced(
@@ -253,15 +135,15 @@ async def claim_due_paced(
 ) -> list[OutboxMessage]:
     """The claim for senders that may run side by side: at most one row per chat in flight anywhere.
 
-    Besides ``claim_due``'s rules it skips chats with a row claimed by any worker (in flight) and chats
+    It takes at most one due row per chat (its most urgent), most urgent chats first, so a chat with a long
+    backlog never starves the others, and it skips chats with a row claimed by any worker (in flight) and chats
     whose ``chat_pacing.next_at`` lies ahead, so two workers never send to one chat closer than its
     interval. On PostgreSQL claims take turns behind a transaction-level advisory lock (taken in its own
     statement, so the SELECT's snapshot sees every claim committed before), and rows are read with
     ``FOR UPDATE SKIP LOCKED`` so a row that a sender is just recording is passed over, not waited for.
     """
     postgres = session.bind.dialect.name == "postgresql"
-    if postgres:
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+    await lock_for_delivery(session)
     # The chats to skip are few (rows in flight, chats sent to within their interval): read them first, by
     # index, instead of testing every pending row against them.
     in_flight = select(OutboxMessage.chat_id).where(

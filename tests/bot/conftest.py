@@ -19,6 +19,7 @@ from analysis import Annotation
 from analysis.config import DEFAULT_TOPICS_PATH
 from bot.app import build_application, running
 from bot.settings import Settings, settings_from_mapping
+from delivery.matching import enqueue_alerts
 from emulator import Emulator, EmulatorConfig, SentMessage
 from handlers.runtime import Runtime, get_runtime
 from model.items import NormalisedItem
@@ -26,7 +27,6 @@ from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
 from storage.models import Item, utcnow
-from storage.outbox import enqueue_alerts
 
 ADMIN = 700001
 TOPICS = tomllib.loads(DEFAULT_TOPICS_PATH.read_text(encoding="utf-8"))["topics"]

@@ -6,42 +6,38 @@ from datetime import timedelta
 
 from storage import chats as chat_store
 from storage import outbox
+from storage import pacing as pacing_store
 from storage import subscriptions as sub_store
 from storage.db import Database
 from storage.models import utcnow
 from tests.bot.conftest import store_item, subscribers
 
 
-async def test_claims_take_one_row_per_chat_and_never_the_same_row_twice(database: Database) -> None:
+async def test_paced_claims_take_one_row_per_chat_and_skip_chats_in_flight_or_paced(database: Database) -> None:
     await subscribers(database, [1, 2, 3])
     await store_item(database, "First")
     await store_item(database, "Second")
-    now = utcnow()
+    now, lease = utcnow(), timedelta(minutes=1)
     async with database.session() as session:
-        first = await outbox.claim_due(session, worker="a", now=now, lease=timedelta(minutes=1), limit=10)
-    assert sorted(r.chat_id for r in first) == [1, 2, 3]
+        first = await outbox.claim_due_paced(session, worker="a", now=now, lease=lease, limit=10)
+    assert sorted(r.chat_id for r in first) == [1, 2, 3]  # one row per chat: each chat's most urgent
+    assert len({r.item_id for r in first}) == 1 and all(r.claimed_by == "a" for r in first)
+    async with database.session() as session:  # every chat has a row in flight: another worker waits
+        assert await outbox.claim_due_paced(session, worker="b", now=now, lease=lease, limit=10) == []
+        await outbox.mark_sent(session, next(r.id for r in first if r.chat_id == 1))
+        await pacing_store.pace_chat(session, 1, timedelta(minutes=5))  # chat 1 was just sent to
+        assert await outbox.release_claims(session, "a") == 2
     async with database.session() as session:
-        other = await outbox.claim_due(session, worker="b", now=now, lease=timedelta(minutes=1), limit=10)
-    assert {r.id for r in other}.isdisjoint({r.id for r in first})  # b gets each chat's second row
-    async with database.session() as session:
-        assert await outbox.claim_due(session, worker="c", now=now, lease=timedelta(minutes=1), limit=10) == []
-        for row in first:
-            await outbox.mark_sent(session, row.id)
-        assert await outbox.release_claims(session, "b") == 3
-    async with database.session() as session:
-        again = await outbox.claim_due(
-            session, worker="c", now=now, lease=timedelta(minutes=1), limit=10, exclude_chats=frozenset({2})
+        again = await outbox.claim_due_paced(
+            session, worker="b", now=now, lease=lease, limit=10, exclude_chats=frozenset({3})
         )
-    assert sorted(r.chat_id for r in again) == [1, 3]
-    async with database.session() as session:  # an expired lease comes back
-        later = await outbox.claim_due(
-            session, worker="d", now=now + timedelta(minutes=2), lease=timedelta(minutes=1), limit=10
-        )
-    assert sorted(r.chat_id for r in later) == [1, 2, 3]
-    counts = {}
+    assert [r.chat_id for r in again] == [2]  # chat 1 is paced, chat 3 excluded
+    async with database.session() as session:  # an expired lease comes back; the paced chat stays out
+        later = await outbox.claim_due_paced(session, worker="c", now=now + timedelta(minutes=2), lease=lease, limit=10)
+    assert sorted(r.chat_id for r in later) == [2, 3]
     async with database.read_session() as session:
         counts = await outbox.count_by_status(session)
-    assert counts == {"sent": 3, "pending": 3}
+    assert counts == {"sent": 1, "pending": 5}
 
 
 async def test_migration_moves_subscriptions_and_pending_rows(database: Database) -> None:
@@ -59,7 +55,7 @@ async def test_migration_moves_subscriptions_and_pending_rows(database: Database
         ]
         assert await sub_store.list_subscriptions(session, -5) == []
         assert not (await chat_store.get_chat(session, -5)).active
-        rows = await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10)
+        rows = await outbox.claim_due_paced(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10)
     assert [r.chat_id for r in rows] == [-1005]  # the duplicate alert was dropped, not sent twice
 
 
@@ -69,7 +65,9 @@ async def test_digest_chats_get_held_rows_and_deactivation_drops_them(database: 
     async with database.session() as session:
         held = await outbox.list_held(session, 7)
         assert len(held) == 1 and held[0].kind == "digest_item"
-        assert await outbox.claim_due(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10) == []
+        assert (
+            await outbox.claim_due_paced(session, worker="w", now=utcnow(), lease=timedelta(minutes=1), limit=10) == []
+        )
         assert await chat_store.deactivate_chat(session, 7) == 1
         assert await outbox.list_held(session, 7) == []
 

@@ -65,8 +65,8 @@ async def test_a_new_subscription_does_not_replay_history(harness: Harness) -> N
     old = await store_item(h.database, "Older story", fetched_at=utcnow() - timedelta(hours=2))
     await subscribers(h.database, [USER])
     async with h.database.session() as session:  # e.g. a re-run of matching for an old item
+        from delivery.matching import enqueue_alerts
         from storage.models import Item
-        from storage.outbox import enqueue_alerts
 
         assert await enqueue_alerts(session, await session.get(Item, old.id)) == 0
     await h.store_item("Fresh story")

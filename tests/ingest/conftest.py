@@ -23,7 +23,7 @@ def feed_settings() -> FeedSettings:
 async def poller(database: Database, feed_settings: FeedSettings) -> AsyncIterator[Poller]:
     client = build_client(feed_settings.limits, max_connections=8)
     try:
-        yield Poller(database, client, feed_settings)
+        yield Poller(database, client, feed_settings, worker="test")
     finally:
         await client.aclose()
 

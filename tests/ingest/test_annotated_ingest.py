@@ -58,7 +58,7 @@ async def test_annotated_items_reach_only_fitting_subscriptions(database, feed_s
     url = feed_server.set_feed(f"/annotated-{id(database)}", FEED.encode())
     await add_feeds(database, url)
     async with build_client(feed_settings.limits, max_connections=2) as client:
-        [result] = await Poller(database, client, feed_settings, annotator).poll_due()
+        [result] = await Poller(database, client, feed_settings, annotator, worker="test").poll_due()
     assert (result.new_items, result.alerts) == (2, 1)
 
     async with database.read_session() as session:

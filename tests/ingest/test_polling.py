@@ -160,7 +160,7 @@ async def test_private_addresses_are_refused_unless_allowed(database, feed_setti
     [feed_id] = await add_feeds(database, url)
     settings = private_refusing(feed_settings)
     async with build_client(settings.limits, max_connections=2) as client:
-        [result] = await Poller(database, client, settings).poll_due(all_feeds=True)
+        [result] = await Poller(database, client, settings, worker="test").poll_due(all_feeds=True)
     assert result.error_code == "private_address"
     assert not feed_server.requests_for(f"/private-{id(database)}")  # refused before any request
     assert (await _feed(database, feed_id)).last_error == "private_address"
@@ -192,7 +192,7 @@ async def test_an_unexpected_failure_costs_one_feed_one_poll(database, feed_sett
     url = feed_server.set_feed(f"/bug-{id(database)}", build_rss(2, feed_id=f"bug{id(database)}"))
     [feed_id] = await add_feeds(database, url)
     async with build_client(feed_settings.limits, max_connections=2) as client:
-        [result] = await Poller(database, client, feed_settings, _BrokenAnnotator()).poll_due()
+        [result] = await Poller(database, client, feed_settings, _BrokenAnnotator(), worker="test").poll_due()
     assert (result.status, result.error_code) == ("error", "unexpected")
     assert "classifier exploded" in result.error
     feed = await _feed(database, feed_id)

@@ -1,0 +1,81 @@
+"""Which chats an item goes to: their subscriptions' topic and country filters (storage finds those), then
+each chat's own settings (minimum relevance, words to include or exclude, digest or instant, quiet hours).
+
+The item's outbox rows are written in the transaction that stores it (ingest/store.py), one per chat and
+forum thread.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from model.chats import ChatSettings
+from storage import chats as chat_store
+from storage.models import Item, Subscription, utcnow
+from storage.outbox import PRIORITY_ALERT, enqueue_message, list_matching_subscriptions
+
+
+def _item_text(item: Item) -> str:
+    parts = [item.title, item.summary, item.short_summary or "", " ".join(item.keywords or [])]
+    return " ".join(parts).casefold()
+
+
+def _relevance(item: Item, topic: str | None) -> float:
+    scores = {t.topic: t.score for t in item.topics}
+    if topic is None:
+        return max(scores.values(), default=0.0)
+    return scores.get(topic, 0.0)
+
+
+def item_passes(settings: ChatSettings, item: Item, subs: list[Subscription]) -> bool:
+    """A chat's own filters: minimum relevance on a matching topic, then include and exclude words."""
+    if max((_relevance(item, s.topic) for s in subs), default=0.0) < settings.min_relevance:
+        return False
+    text = _item_text(item)
+    if settings.include and not any(w.casefold() in text for w in settings.include):
+        return False
+    return not any(w.casefold() in text for w in settings.exclude)
+
+
+def alert_key(item_id: int, thread_id: int | None) -> str:
+    return f"alert:{item_id}" + (f":{thread_id}" if thread_id is not None else "")
+
+
+async def enqueue_alerts(session: AsyncSession, item: Item, *, now: datetime | None = None) -> int:
+    """Queue one alert per (chat, forum thread) whose subscription and settings fit ``item``.
+
+    Only subscriptions that existed when the item was stored count, so subscribing never replays
+    history. Digest chats get ``held`` rows that their digest collects; quiet hours set ``not_before``.
+    Returns the rows queued.
+    """
+    now = now or utcnow()
+    stored_at = item.fetched_at or now
+    by_target: dict[tuple[int, int | None], list[Subscription]] = {}
+    for sub in await list_matching_subscriptions(session, item.id):
+        if sub.created_at is not None and sub.created_at > stored_at:
+            continue
+        by_target.setdefault((sub.chat_id, sub.thread_id), []).append(sub)
+    if not by_target:
+        return 0
+    chat_ids = {chat_id for chat_id, _ in by_target}
+    chats = await chat_store.get_chats(session, chat_ids)
+    queued = 0
+    for (chat_id, thread_id), subs in by_target.items():
+        settings = chat_store.chat_settings(chats[chat_id])
+        if not item_passes(settings, item, subs):
+            continue
+        digest = settings.mode == "digest"
+        queued += await enqueue_message(
+            session,
+            chat_id=chat_id,
+            kind="digest_item" if digest else "alert",
+            dedupe_key=alert_key(item.id, thread_id),
+            item_id=item.id,
+            thread_id=thread_id,
+            priority=PRIORITY_ALERT,
+            not_before=None if digest else settings.quiet_until(now),
+            status="held" if digest else "pending",
+        )
+    return queued

@@ -13,7 +13,7 @@ from storage.db import Database
 # Every advisory-lock key of Coopwatch, in one place so that no two uses share one by accident.
 SCHEMA_LOCK_KEY = 0x636F6F71  # held while a process migrates the schema and syncs the configured feeds
 INGEST_LOCK_KEY = 0x636F6F70  # feed stores take turns on it, so two feeds carrying one story can't both store it
-DELIVERY_LOCK_KEY = 0x636F6F70  # outbox claims take turns on it (storage/outbox.py claim_due_paced)
+DELIVERY_LOCK_KEY = 0x636F6F72  # outbox claims take turns on it (storage/outbox.py claim_due_paced)
 
 
 async def lock_for_ingest(session: AsyncSession) -> None:

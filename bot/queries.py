@@ -14,33 +14,28 @@ from typing import Any, TextIO
 
 from bot.bootstrap import open_database
 from bot.settings import Settings
+from feeds.errors import FeedError
+from feeds.fetch import build_client
+from ingest.add_feed import FeedExists, add_feed
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
 from storage.events import Event, list_events
-from storage.feeds import FeedExists
 from storage.models import Feed, Item
 from storage.search import SearchQueryError, SearchResult, search_items
 
 
 async def feeds_command(settings: Settings, action: str, url: str | None, args: argparse.Namespace) -> int:
-    """``feeds list``, ``feeds add URL [--title T]``, ``feeds remove URL``."""
+    """``feeds list``, ``feeds add URL [--title T]`` (checked, fetched and parsed first), ``feeds remove URL``."""
+    if action == "add":
+        assert url is not None
+        return await _add_feed(settings, url, args.title)
     async with open_database(settings) as database, database.session() as session:
         if action == "list":
             for feed in await feed_store.list_feeds(session):
                 print(feed_line(feed))
             return 0
         assert url is not None
-        if action == "add":
-            try:
-                feed = await feed_store.add_feed(
-                    session, url, title=args.title, interval=settings.feeds.default_interval
-                )
-            except FeedExists:
-                print(f"coopwatch: {url} is already a feed", file=sys.stderr)
-                return 1
-            print(f"added feed {feed.id}: {feed.url}")
-            return 0
         if not await feed_store.remove_feed(session, url):
             print(f"coopwatch: no feed {url}", file=sys.stderr)
             return 1
@@ -48,6 +43,23 @@ async def feeds_command(settings: Settings, action: str, url: str | None, args: 
         if any(s.url == url for s in settings.feeds.sources):
             print("note: it is listed in the configuration and comes back at the next start", file=sys.stderr)
         return 0
+
+
+async def _add_feed(settings: Settings, url: str, title: str | None) -> int:
+    async with (
+        open_database(settings) as database,
+        build_client(settings.feeds.limits, max_connections=2) as client,
+    ):
+        try:
+            added = await add_feed(database, client, url, settings.feeds, title=title)
+        except FeedExists:
+            print(f"coopwatch: {url} is already a feed", file=sys.stderr)
+            return 1
+        except FeedError as exc:
+            print(f"coopwatch: cannot add {url}: {exc.code}: {exc}", file=sys.stderr)
+            return 1
+    print(f"added feed {added.feed.id}: {added.feed.url} ({added.title}, {added.entries} items now)")
+    return 0
 
 
 def feed_line(feed: Feed) -> str:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from io import BytesIO
 
+import httpx
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from feeds.errors import FeedError
-from feeds.fetch import build_client, fetch_feed
-from feeds.models import CacheValidators, Fetched
-from feeds.parse import parse_feed
-from feeds.safety import check_url_allowed
+from feeds.fetch import build_client
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
 from handlers.opml import OpmlError, OpmlFeed, build_opml, parse_opml
-from presentation.i18n import t
+from handlers.runtime import Runtime
+from ingest.add_feed import IMPORT_CONCURRENCY, FeedExists, add_feed, add_feeds
+from presentation.i18n import Safe, t
 from presentation.render import pack_messages
 from storage import chats as chat_store
 from storage import feeds as feed_store
@@ -89,37 +90,26 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     url = args[0]
     runtime = runtime_of(context)
-    limits = runtime.settings.feeds.limits
-    async with runtime.database.read_session() as session:
-        if await feed_store.get_feed_by_url(session, url) is not None:
-            await reply(update, lang, "admin.feed_exists", url=url)
-            return
-    client = runtime.http or build_client(limits, max_connections=2)
     try:
-        await check_url_allowed(url, allow_private=limits.allow_private_addresses)
-        response = await fetch_feed(client, url, CacheValidators(), limits)
-        if not isinstance(response, Fetched):
-            raise FeedError("the server answered 304 Not Modified to a first request")
-        parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type)
+        async with _client(runtime) as client:
+            added = await add_feed(runtime.database, client, url, runtime.settings.feeds)
+    except FeedExists:
+        await reply(update, lang, "admin.feed_exists", url=url)
+        return
     except FeedError as exc:
         await reply(update, lang, "admin.addfeed_failed", url=url, code=exc.code, error=str(exc)[:300])
         return
-    finally:
-        if client is not runtime.http:
-            await client.aclose()
-    try:
-        async with runtime.database.session() as session:
-            feed = await feed_store.add_feed(
-                session,
-                url,
-                title=parsed.title or None,
-                language=parsed.language,
-                interval=runtime.settings.feeds.default_interval,
-            )
-    except feed_store.FeedExists:
-        await reply(update, lang, "admin.feed_exists", url=url)
+    await reply(update, lang, "admin.feed_added", id=added.feed.id, title=added.title, count=added.entries)
+
+
+@asynccontextmanager
+async def _client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """The poller's HTTP client when this process polls, else one for this command."""
+    if runtime.http is not None:
+        yield runtime.http
         return
-    await reply(update, lang, "admin.feed_added", id=feed.id, title=parsed.title or url, count=len(parsed.entries))
+    async with build_client(runtime.settings.feeds.limits, max_connections=IMPORT_CONCURRENCY) as client:
+        yield client
 
 
 async def _feed_argument(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str) -> tuple[str, Feed] | None:
@@ -242,17 +232,14 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except OpmlError as exc:
         await reply(update, lang, "admin.opml_bad", error=str(exc))
         return
-    added = skipped = 0
-    async with runtime.database.session() as session:
-        for entry in entries:
-            if await feed_store.get_feed_by_url(session, entry.url) is not None:
-                skipped += 1
-                continue
-            await feed_store.add_feed(
-                session, entry.url, title=entry.title, interval=runtime.settings.feeds.default_interval
-            )
-            added += 1
-    await reply(update, lang, "admin.opml_done", added=added, skipped=skipped)
+    async with _client(runtime) as client:
+        result = await add_feeds(runtime.database, client, [(e.url, e.title) for e in entries], runtime.settings.feeds)
+    failed = "".join(
+        "\n" + t(lang, "admin.opml_failed", url=url, code=exc.code, error=str(exc)[:200]) for url, exc in result.failed
+    )
+    await reply(
+        update, lang, "admin.opml_done", added=len(result.added), skipped=len(result.skipped), failed=Safe(failed)
+    )
 
 
 def register(application: Application) -> None:

@@ -121,19 +121,22 @@ async def test_non_admin_addfeed_is_refused_and_admin_addfeed_works(harness: Har
     assert "for Coopwatch administrators" in refused.text
 
 
-async def test_opml_export_and_import(harness: Harness) -> None:
+async def test_opml_export_and_import(harness: Harness, feed_server) -> None:
     h = harness
     h.emulator.add_user(ADMIN, "Admin")
+    a, c, gone = feed_server.url("/data/rss2.xml"), feed_server.url("/data/atom.xml"), feed_server.url("/status/404")
     opml = (
         b'<?xml version="1.0"?><opml version="2.0"><head/><body>'
-        b'<outline text="A" xmlUrl="https://a.example.org/rss"/>'
-        b'<outline text="B"><outline text="C" xmlUrl="https://c.example.org/feed"/></outline>'
+        b'<outline text="A" xmlUrl="%s"/>'
+        b'<outline text="B"><outline text="C" xmlUrl="%s"/></outline>'
+        b'<outline text="Gone" xmlUrl="%s"/>'
         b"</body></opml>"
-    )
+    ) % (a.encode(), c.encode(), gone.encode())
     before = len(h.emulator.sent_messages(ADMIN))
     h.emulator.inject_document(ADMIN, opml, "feeds.opml")
     msgs = await h.emulator.wait_for_messages_async(ADMIN, before + 1)
     assert "Imported 2 feeds" in msgs[-1].text
+    assert f"Not added: {gone}: not_found" in msgs[-1].text  # fetched like /addfeed, and refused alike
     before = len(h.emulator.sent_messages(ADMIN))
     h.emulator.inject_document(ADMIN, b"<html>nope", "broken.opml")
     msgs = await h.emulator.wait_for_messages_async(ADMIN, before + 1)
@@ -141,7 +144,7 @@ async def test_opml_export_and_import(harness: Harness) -> None:
     [doc] = await h.say(ADMIN, "/export")
     assert doc.kind == "document" and doc.file_name.endswith(".opml")
     data = h.emulator.file_bytes(doc.file_id)
-    assert b"https://a.example.org/rss" in data and b"https://c.example.org/feed" in data
+    assert a.encode() in data and c.encode() in data and gone.encode() not in data
     async with h.database.read_session() as session:
         rows = (await session.scalars(select(Subscription))).all()
     assert rows == []

@@ -1,0 +1,88 @@
+"""Adding a feed: the one use case behind /addfeed, ``python -m bot feeds add`` and an OPML import.
+
+The URL is checked (http or https, and a public address unless ``feeds.allow_private_addresses``), fetched
+once, parsed, and only then stored, with the feed's own title and language. A URL that fails any step is
+not stored, and the caller gets the typed error with its permanent code (feeds/errors.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from feeds.errors import FeedError
+from feeds.fetch import fetch_feed
+from feeds.models import CacheValidators, Fetched
+from feeds.parse import parse_feed
+from feeds.safety import check_url_allowed
+from model.settings import FeedSettings
+from storage import feeds as feed_store
+from storage.db import Database
+from storage.feeds import FeedExists
+from storage.models import Feed
+
+__all__ = ["AddedFeed", "FeedExists", "ImportResult", "add_feed", "add_feeds"]
+
+IMPORT_CONCURRENCY = 4  # an OPML file's feeds are fetched a few at a time
+
+
+@dataclass(frozen=True)
+class AddedFeed:
+    feed: Feed
+    title: str  # the feed's own title, else its URL
+    entries: int  # entries it carries now
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: list[AddedFeed]
+    skipped: list[str]  # URLs already stored
+    failed: list[tuple[str, FeedError]]
+
+
+async def add_feed(
+    database: Database, client: httpx.AsyncClient, url: str, settings: FeedSettings, *, title: str | None = None
+) -> AddedFeed:
+    """Check, fetch, parse and store one feed. Raises FeedExists when the URL is stored already, FeedError when
+    it is refused or cannot be fetched or parsed."""
+    async with database.read_session() as session:
+        if await feed_store.get_feed_by_url(session, url) is not None:
+            raise FeedExists(url)
+    limits = settings.limits
+    await check_url_allowed(url, allow_private=limits.allow_private_addresses)
+    response = await fetch_feed(client, url, CacheValidators(), limits)
+    if not isinstance(response, Fetched):
+        raise FeedError("the server answered 304 Not Modified to a first request")
+    parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type)
+    async with database.session() as session:
+        feed = await feed_store.add_feed(
+            session,
+            url,
+            title=title or parsed.title or None,
+            language=parsed.language,
+            interval=settings.default_interval,
+        )
+    return AddedFeed(feed, parsed.title or url, len(parsed.entries))
+
+
+async def add_feeds(
+    database: Database, client: httpx.AsyncClient, feeds: Sequence[tuple[str, str | None]], settings: FeedSettings
+) -> ImportResult:
+    """``add_feed`` for each (url, title), a few at a time; one failing feed never stops the others."""
+    limit = asyncio.Semaphore(IMPORT_CONCURRENCY)
+    result = ImportResult([], [], [])
+
+    async def one(url: str, title: str | None) -> None:
+        async with limit:
+            try:
+                result.added.append(await add_feed(database, client, url, settings, title=title))
+            except FeedExists:
+                result.skipped.append(url)
+            except FeedError as exc:
+                result.failed.append((url, exc))
+
+    await asyncio.gather(*(one(url, title) for url, title in feeds))
+    return result

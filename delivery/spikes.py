@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from presentation.charts import TopicNamer, country_label, render_lines_png, topic_label
+from presentation.charts import TopicNamer, render_lines_png, topic_label
 from presentation.i18n import Safe, t
+from presentation.names import country_name
 from storage.db import Database
 from storage.models import Subscription
 from storage.outbox import PRIORITY_ALERT, enqueue_message
@@ -124,7 +125,7 @@ async def run_spike_check(database: Database, now: datetime) -> int:
 def render_spike(payload: dict[str, Any], lang: str, topic_name: TopicNamer | None = None) -> tuple[str, bytes]:
     """(caption HTML of at most 1024 characters, PNG of the last 15 days) for a "spike" outbox row."""
     topic = topic_label(payload["topic"], lang, topic_name)
-    country = country_label(payload["country"], lang)
+    country = country_name(payload["country"], lang)
     head = t(lang, "spike.caption", topic=topic, country=country, count=payload["count"], mean=payload["mean"])
     lines = [head]
     stories = payload.get("stories") or []

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from presentation.charts import TopicNamer, country_label, day_label, render_lines_png, topic_label
+from presentation.charts import TopicNamer, day_label, render_lines_png, topic_label
 from presentation.i18n import Safe, t
+from presentation.names import country_name
 from storage.db import Database
 from storage.events import list_events
 from storage.models import Subscription
@@ -115,7 +116,7 @@ def render_weekly(payload: dict[str, Any], lang: str, topic_name: TopicNamer | N
         for row in payload["counts"]:
             name = topic_label(row["topic"], lang, topic_name) if row["topic"] else t(lang, "weekly.any_topic")
             if row["country"]:
-                name = f"{name} · {country_label(row['country'], lang)}"
+                name = f"{name} · {country_name(row['country'], lang)}"
             lines.append(t(lang, "weekly.count_line", name=name, count=row["count"]))
     if payload["stories"]:
         lines.append(t(lang, "weekly.stories"))

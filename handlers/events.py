@@ -10,8 +10,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from handlers.common import ArgumentError, chat_language, ensure_chat, reply, reply_error, runtime_of
 from presentation.calendar import build_ics
-from presentation.charts import country_label, day_label
+from presentation.charts import day_label
 from presentation.i18n import Safe, catalogue, t
+from presentation.names import country_name
 from storage.events import Event, EventPage, list_events
 from storage.search_query import SearchQueryError, country_code
 
@@ -53,7 +54,7 @@ def render_event(lang: str, event: Event) -> str:
         dates = f"{dates} – {day_label(event.end, lang)}"
     dates = f"{dates} {event.end.year}"
     place = t(lang, "events.place", place=event.location) if event.location else ""
-    names = ", ".join(country_label(c, lang) for c in event.countries)
+    names = ", ".join(country_name(c, lang) for c in event.countries)
     countries = t(lang, "events.countries", countries=names) if names else ""
     more = t(lang, "events.more_sources", count=len(event.sources) - 1) if len(event.sources) > 1 else ""
     return t(

@@ -9,7 +9,7 @@ import pycountry
 
 from handlers.common import ArgumentError
 from presentation.i18n import t
-from presentation.render import country_name
+from presentation.names import country_name
 
 ANY = ("all", "any", "*")
 # The region first: Central Asia, then the other SCO members and partners most often in the news.

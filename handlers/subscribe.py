@@ -21,7 +21,7 @@ from handlers.common import (
 )
 from handlers.filters import KEYBOARD_COUNTRIES, Filters, describe, parse_filters
 from presentation.i18n import t
-from presentation.render import country_name
+from presentation.names import country_name
 from storage import chats as chat_store
 from storage import subscriptions as sub_store
 

@@ -20,6 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from presentation.names import country_name  # noqa: E402
+
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 DASHES = ("-", "--", "-.", ":")
@@ -93,18 +95,6 @@ def topic_label(topic: str, lang: str, topic_name: TopicNamer | None = None) -> 
     return catalogue().text(lang, key) if catalogue().has(lang, key) else topic.replace("_", " ")
 
 
-def country_label(code: str, lang: str) -> str:
-    import pycountry
-
-    from presentation.i18n import catalogue
-
-    key = f"trends.country.{code}"
-    if catalogue().has(lang, key):
-        return catalogue().text(lang, key)
-    country = pycountry.countries.get(alpha_2=code)
-    return getattr(country, "common_name", None) or getattr(country, "name", code) if country else code
-
-
 async def build_trend_chart(
     session: Any,
     *,
@@ -124,12 +114,12 @@ async def build_trend_chart(
     if topic:
         title = t(lang, "trends.title_in", what=Safe(topic_label(topic, lang, topic_name)), days=days)
     elif country:
-        title = t(lang, "trends.title_in", what=Safe(country_label(country, lang)), days=days)
+        title = t(lang, "trends.title_in", what=Safe(country_name(country, lang)), days=days)
     else:
         title = t(lang, f"trends.title_{group_by}", days=days)
 
     def label(key: str) -> str:
-        return topic_label(key, lang, topic_name) if series.group_by == "topic" else country_label(key, lang)
+        return topic_label(key, lang, topic_name) if series.group_by == "topic" else country_name(key, lang)
 
     # Drawing takes a few hundred ms of CPU: keep it off the event loop.
     png = await asyncio.to_thread(

@@ -6,18 +6,15 @@ shorter than its visible text, so keeping the markup itself under the limit is a
 
 from __future__ import annotations
 
-import gettext
 import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-import pycountry
-
 from presentation.i18n import Safe, t
+from presentation.names import country_name
 from storage.models import Item
 
 MAX_MESSAGE = 4096
@@ -99,24 +96,6 @@ def truncate_html(markup: str, limit: int = MAX_MESSAGE) -> str:
     out.append(ELLIPSIS)
     out.extend(f"</{tag}>" for tag in reversed(open_tags))
     return "".join(out)
-
-
-@lru_cache(maxsize=4)
-def _country_translation(lang: str) -> gettext.NullTranslations:
-    if lang == "en":
-        return gettext.NullTranslations()
-    try:
-        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-    except OSError:
-        return gettext.NullTranslations()
-
-
-def country_name(code: str, lang: str) -> str:
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return code.upper()
-    name = getattr(country, "common_name", None) or country.name
-    return _country_translation(lang).gettext(name)
 
 
 def source_name(title: str | None, url: str | None) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from emulator import parse_html
 from presentation.i18n import LANGUAGES, Catalogue, load_language, t
+from presentation.names import country_name
 from presentation.render import MAX_MESSAGE, AlertView, render_alert, render_digest, truncate_html, utf16_len
 from tests.bot.conftest import ADMIN, Harness
 
@@ -98,3 +99,11 @@ async def test_the_token_never_appears_in_logs(harness: Harness, caplog) -> None
     assert any("[token]" in r.getMessage() for r in caplog.records)
     assert token not in caplog.text
     assert t("en", "error.internal")
+
+
+def test_alerts_and_charts_name_a_country_alike() -> None:
+    alert_ru = parse_html(render_alert(view(countries=("KG", "US")), "ru")).text
+    assert "Кыргызстан" in alert_ru and "Киргизия" not in alert_ru  # the catalogue's name, as in charts
+    assert "Соединённые штаты" in alert_ru  # outside the catalogue: pycountry's translation, in charts too
+    assert country_name("us", "ru") == "Соединённые штаты" and country_name("RU", "en") == "Russia"
+    assert country_name("XX", "en") == "XX"

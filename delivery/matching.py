@@ -7,6 +7,7 @@ forum thread.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +16,22 @@ from model.chats import ChatSettings
 from storage import chats as chat_store
 from storage.models import Item, Subscription, utcnow
 from storage.outbox import PRIORITY_ALERT, enqueue_message, list_matching_subscriptions
+from storage.search_text import stems
 
 
-def _item_text(item: Item) -> str:
+def _item_stems(item: Item) -> tuple[str, ...]:
     parts = [item.title, item.summary, item.short_summary or "", " ".join(item.keywords or [])]
-    return " ".join(parts).casefold()
+    return tuple(stems(" ".join(parts)))
+
+
+def _mentions(text: Sequence[str], phrase: str) -> bool:
+    """The item's stems hold the phrase's stems in a row: "flood" finds "floods" but not "floodlight",
+    "наводнение" finds "наводнения", "early warning" finds "early-warning"."""
+    wanted = stems(phrase)
+    if not wanted:  # nothing but stop words: only a word of its own can match
+        return False
+    n = len(wanted)
+    return any(list(text[i : i + n]) == wanted for i in range(len(text) - n + 1))
 
 
 def _relevance(item: Item, topic: str | None) -> float:
@@ -30,13 +42,16 @@ def _relevance(item: Item, topic: str | None) -> float:
 
 
 def item_passes(settings: ChatSettings, item: Item, subs: list[Subscription]) -> bool:
-    """A chat's own filters: minimum relevance on a matching topic, then include and exclude words."""
+    """A chat's own filters: minimum relevance on a matching topic, then include and exclude words, matched
+    as words in any inflection (the stems of the search index), not as substrings."""
     if max((_relevance(item, s.topic) for s in subs), default=0.0) < settings.min_relevance:
         return False
-    text = _item_text(item)
-    if settings.include and not any(w.casefold() in text for w in settings.include):
+    if not settings.include and not settings.exclude:
+        return True
+    text = _item_stems(item)
+    if settings.include and not any(_mentions(text, w) for w in settings.include):
         return False
-    return not any(w.casefold() in text for w in settings.exclude)
+    return not any(_mentions(text, w) for w in settings.exclude)
 
 
 def alert_key(item_id: int, thread_id: int | None) -> str:

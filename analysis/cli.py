@@ -193,13 +193,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import sys
 
-    from analysis.config import DEFAULT_CLASSIFIER_PATH, DEFAULT_EXAMPLES_PATH, load_topics_file
+    from analysis.config import DEFAULT_EXAMPLES_PATH, load_topics_file
 
     ap = argparse.ArgumentParser(prog="python -m analysis.cli")
     ap.add_argument("command", choices=["annotate", "retrain"])
     ap.add_argument("--embedder", default=AnalysisSettings.embedder)
     ap.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES_PATH)
-    ap.add_argument("--out", type=Path, default=DEFAULT_CLASSIFIER_PATH)
+    # Retrained weights go beside the database (as `python -m bot topics retrain` writes them), not into the package.
+    ap.add_argument("--out", type=Path, default=Path("data") / "classifier.npz")
     args = ap.parse_args(argv)
     topics = load_topics_file()
     settings = AnalysisSettings(embedder=args.embedder)

@@ -7,21 +7,21 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from analysis import AnalysisSettings, Annotator
 from bot.settings import Settings
 from delivery.pacing import PacedRateLimiter, Pacer
 from storage import feeds as feed_store
 from storage.db import Database
 from storage.locks import schema_lock
-
-if TYPE_CHECKING:
-    from analysis import Annotator
 
 
 def worker_id(role: str, pid: int | None = None) -> str:
@@ -57,12 +57,38 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         await database.aclose()
 
 
-def load_annotator(settings: Settings) -> Annotator:
-    """The annotator for the configured topics (settings always has some)."""
-    # analysis loads numpy, scikit-learn and the embedder (seconds): only the commands that annotate wait for it.
-    from analysis import Annotator
+RETRAINED_CLASSIFIER = "classifier.npz"
 
-    return Annotator.load(settings.topics, settings.analysis)
+
+def data_dir(settings: Settings) -> Path:
+    """Where Coopwatch keeps what it makes: the SQLite file's folder, else ./data (as the default database)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).parent
+    return Path("data")
+
+
+def retrained_classifier_path(settings: Settings) -> Path:
+    """Where ``topics retrain`` writes the weights: ``analysis.classifier_path`` when set, else the data folder
+    (never the installed package, which may be read-only and is replaced on upgrade)."""
+    if settings.analysis.classifier_path:
+        return Path(settings.analysis.classifier_path)
+    return data_dir(settings) / RETRAINED_CLASSIFIER
+
+
+def annotator_settings(settings: Settings) -> AnalysisSettings:
+    """``settings.analysis``, pointed at retrained weights in the data folder when there are some (without any,
+    the annotator loads the weights shipped in analysis/data/)."""
+    retrained = retrained_classifier_path(settings)
+    if settings.analysis.classifier_path or not retrained.is_file():
+        return settings.analysis
+    return replace(settings.analysis, classifier_path=str(retrained))
+
+
+def load_annotator(settings: Settings) -> Annotator:
+    """The annotator for the configured topics (settings always has some); loading the models takes seconds,
+    so only the commands that annotate call this."""
+    return Annotator.load(settings.topics, annotator_settings(settings))
 
 
 def bot_defaults() -> Defaults:

@@ -14,7 +14,10 @@ from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import load_annotator, open_database, process_worker_id
+from analysis import ClassifierError
+from analysis.cli import run_annotate, run_retrain
+from analysis.config import DEFAULT_EXAMPLES_PATH
+from bot.bootstrap import load_annotator, open_database, process_worker_id, retrained_classifier_path
 from bot.ops.logs import configure_logging
 from bot.queries import events_command, feeds_command, items_command, search_command, trends_command
 from bot.settings import ConfigError, Settings, load_settings
@@ -215,20 +218,12 @@ def _trends(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _annotate(args: argparse.Namespace, settings: Settings) -> int:
-    # analysis loads numpy and scikit-learn: only the commands that annotate wait for it.
-    from analysis.cli import run_annotate
-
     return run_annotate(load_annotator(settings), sys.stdin, sys.stdout, sys.stderr)
 
 
 def _topics(args: argparse.Namespace, settings: Settings) -> int:
-    # analysis loads numpy and scikit-learn: only the commands that annotate wait for it.
-    from analysis import ClassifierError
-    from analysis.cli import run_retrain
-    from analysis.config import DEFAULT_CLASSIFIER_PATH, DEFAULT_EXAMPLES_PATH
-
     examples = Path(settings.analysis.examples_path or DEFAULT_EXAMPLES_PATH)
-    out = Path(settings.analysis.classifier_path or DEFAULT_CLASSIFIER_PATH)
+    out = retrained_classifier_path(settings)
     try:
         report = run_retrain(settings.topics, settings.analysis, examples, out)
     except (ClassifierError, OSError) as exc:
@@ -236,7 +231,7 @@ def _topics(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     counts = ", ".join(f"{topic} {n}" for topic, n in report.per_topic.items())
     print(f"trained on {report.examples} examples from {examples} with {report.embedder} ({counts})")
-    print(f"weights written to {report.out_path}; restart Coopwatch to use them")
+    print(f"weights written to {report.out_path}; restart Coopwatch to use them")  # load_annotator finds them
     return 0
 
 

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.config import DEFAULT_CLASSIFIER_PATH
+from bot.bootstrap import annotator_settings, retrained_classifier_path
 from bot.settings import ConfigError, load_settings, settings_from_mapping
+from tests.bot.conftest import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config.toml"
@@ -102,3 +105,20 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path) -> None:
     broken.write_text("[feeds\nurl = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(broken, {})
+
+
+def test_retrained_weights_live_beside_the_database_not_in_the_package(tmp_path: Path) -> None:
+    database = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db' / 'coopwatch.db'}"}
+    settings = settings_from_mapping({"topics": TOPICS}, database)
+    out = retrained_classifier_path(settings)
+    assert out == tmp_path / "db" / "classifier.npz" and out != DEFAULT_CLASSIFIER_PATH
+    assert annotator_settings(settings).classifier_path is None  # nothing retrained: the shipped weights
+    out.parent.mkdir(parents=True)
+    out.write_bytes(b"weights")
+    assert annotator_settings(settings).classifier_path == str(out)  # the next start loads the retrained ones
+    chosen = settings_from_mapping(
+        {"topics": TOPICS, "analysis": {"classifier_path": str(tmp_path / "w.npz")}}, database
+    )
+    assert retrained_classifier_path(chosen) == tmp_path / "w.npz"  # a configured path wins
+    postgres = settings_from_mapping({"topics": TOPICS}, {"COOPWATCH_DATABASE_URL": "postgresql+asyncpg://x@h/db"})
+    assert retrained_classifier_path(postgres) == Path("data") / "classifier.npz"

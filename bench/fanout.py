@@ -23,13 +23,14 @@ from analysis import Annotation  # noqa: E402
 from analysis.config import DEFAULT_TOPICS_PATH  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from bot.settings import settings_from_mapping  # noqa: E402
-from delivery.matching import enqueue_alerts  # noqa: E402
 from emulator import Emulator  # noqa: E402
 from handlers.runtime import get_runtime  # noqa: E402
+from ingest.store import PolledFeed, store_polls  # noqa: E402
 from model.items import NormalisedItem  # noqa: E402
+from model.polls import PollSuccess  # noqa: E402
 from storage import feeds as feed_store  # noqa: E402
-from storage import items as item_store  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.items import NewItem  # noqa: E402
 from storage.models import Chat, Subscription, utcnow  # noqa: E402
 
 FIRST_CHAT = 1_000_000
@@ -74,10 +75,13 @@ async def store_alert(database: Database) -> int:
         feed = await feed_store.add_feed(
             session, "https://news.example.org/rss", title="Example", interval=timedelta(hours=1)
         )
-        [item_id] = await item_store.store_items(
-            session, feed_id=feed.id, items=[item_store.NewItem(entry, annotation)], fetched_at=utcnow()
+    now = utcnow()
+    success = PollSuccess(feed.id, now=now, next_poll_at=now + timedelta(hours=1), etag=None, last_modified=None)
+    async with database.session() as session:  # the poller's store: the item and its alerts in one transaction
+        [stored] = await store_polls(
+            session, [PolledFeed(success, [NewItem(entry, annotation)])], near_window=timedelta(days=7), max_distance=3
         )
-        return await enqueue_alerts(session, await item_store.get_item(session, item_id))
+    return stored.alerts
 
 
 async def main(chats: int) -> int:

@@ -31,10 +31,10 @@ from sqlalchemy import func, select, update  # noqa: E402
 from emulator import EmulatorClient  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Feed, utcnow  # noqa: E402
+from testkit.databases import create_postgres_database, drop_postgres_database  # noqa: E402
 from testkit.feedserver import FeedServer, build_rss  # noqa: E402
-from tests.conftest import create_postgres_database, drop_postgres_database  # noqa: E402
-from tests.scale.conftest import TOKEN, Workers, worker_env, write_config  # noqa: E402
-from tests.scale.helpers import count_sent, seed_feeds, seed_outbox  # noqa: E402
+from testkit.seed import count_sent, seed_feeds, seed_outbox  # noqa: E402
+from testkit.workers import TOKEN, Workers, worker_env, write_config  # noqa: E402
 
 STARTUP = 15.0  # seconds the feeds wait, so every worker is up before the cycle starts
 POLL_CONFIG = """[feeds]

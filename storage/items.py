@@ -99,16 +99,6 @@ Placed = tuple[int, datetime, NewItem]  # (feed id, fetched at, item): where and
 Source = tuple[int, int, str, str | None, datetime]  # (item id, feed id, guid, url, seen at)
 
 
-async def store_items(
-    session: AsyncSession, *, feed_id: int, items: Sequence[NewItem], fetched_at: datetime
-) -> list[int]:
-    """Insert one feed's new items with their first source and annotation, in the caller's transaction.
-
-    Returns the new ids in the order given.
-    """
-    return await insert_items(session, [(feed_id, fetched_at, new) for new in items])
-
-
 async def insert_items(session: AsyncSession, placed: Sequence[Placed]) -> list[int]:
     """Insert new items of any feeds with their first source, annotation and search text, in bulk.
 

@@ -1,5 +1,5 @@
 """The real Application against the Bot API emulator (its own thread, Telegram's real limits), on a
-real SQLite file; helpers to store annotated items the way the poller does."""
+real SQLite file; helpers to store annotated items through the poller's own store."""
 
 from __future__ import annotations
 
@@ -13,19 +13,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from telegram.ext import Application
 
 from analysis import Annotation
 from analysis.config import DEFAULT_TOPICS_PATH
 from bot.app import build_application, running
 from bot.settings import Settings, settings_from_mapping
-from delivery.matching import enqueue_alerts
 from emulator import Emulator, EmulatorConfig, SentMessage
 from handlers.runtime import Runtime, get_runtime
+from ingest.store import PolledFeed, store_polls
 from model.items import NormalisedItem
+from model.polls import PollSuccess
 from storage import feeds as feed_store
-from storage import items as item_store
 from storage.db import Database
+from storage.items import NewItem
 from storage.models import Item, utcnow
 
 ADMIN = 700001
@@ -126,7 +128,7 @@ async def store_item(
     feed_title: str | None = "Example News",
     fetched_at: datetime | None = None,
 ) -> Item:
-    """Store an annotated item and its outbox rows in one transaction, as the poller does."""
+    """Store an annotated item and its outbox rows through the poller's store (ingest.store.store_polls)."""
     n = next(_guids)
     fetched_at = fetched_at or utcnow()
     topics = {"emergency_response": 0.9} if topics is None else topics
@@ -155,11 +157,15 @@ async def store_item(
         feed = await feed_store.get_feed_by_url(session, feed_url)
         if feed is None:
             feed = await feed_store.add_feed(session, feed_url, title=feed_title, interval=timedelta(hours=1))
-        [item_id] = await item_store.store_items(
-            session, feed_id=feed.id, items=[item_store.NewItem(entry, annotation)], fetched_at=fetched_at
+    # The poller's own store: dedupe, the item with its sources and search text, and its alerts, in one transaction.
+    next_poll = fetched_at + timedelta(hours=1)
+    success = PollSuccess(feed.id, now=fetched_at, next_poll_at=next_poll, etag=None, last_modified=None)
+    async with database.session() as session:
+        [stored] = await store_polls(
+            session, [PolledFeed(success, [NewItem(entry, annotation)])], near_window=timedelta(days=7), max_distance=3
         )
-        item = await item_store.get_item(session, item_id)
-        await enqueue_alerts(session, item)
+        assert stored.new_items == 1, "the test item repeats one stored before"
+        item = await session.scalar(select(Item).where(Item.feed_id == feed.id, Item.guid == entry.guid))
     return item
 
 

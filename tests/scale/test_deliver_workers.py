@@ -12,9 +12,9 @@ import pytest
 
 from emulator import EmulatorClient
 from storage.db import Database
+from testkit.seed import chat_ids, count_sent, pending_claimed_by, seed_outbox
+from testkit.workers import Workers, worker_env, write_config
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.scale.conftest import Workers, worker_env, write_config
-from tests.scale.helpers import chat_ids, count_sent, pending_claimed_by, seed_outbox
 
 pytestmark = pytest.mark.postgres
 

@@ -13,9 +13,9 @@ import pytest
 
 from storage.db import Database
 from testkit.feedserver import FeedServer, build_rss
+from testkit.seed import seed_feeds
+from testkit.workers import Workers, worker_env, write_config
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.scale.conftest import Workers, worker_env, write_config
-from tests.scale.helpers import seed_feeds
 
 pytestmark = pytest.mark.postgres
 

@@ -1,15 +1,13 @@
-"""Rendering limits and escaping, the catalogue's languages, the command menus, and the token in logs."""
+"""Rendering limits and escaping, the catalogue's languages, and country names."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from emulator import parse_html
-from presentation.i18n import LANGUAGES, Catalogue, load_language, t
+from presentation.i18n import LANGUAGES, Catalogue, load_language
 from presentation.names import country_name
 from presentation.render import MAX_MESSAGE, AlertView, render_alert, render_digest, truncate_html, utf16_len
-from tests.bot.conftest import ADMIN, Harness
 
 
 def view(**kw) -> AlertView:
@@ -70,35 +68,6 @@ def test_truncate_html_closes_tags_and_keeps_entities_whole() -> None:
         assert utf16_len(cut) <= limit
         parse_html(cut)
         assert cut.count("<b>") == cut.count("</b>")
-
-
-async def test_command_menus_are_set_per_scope_and_language(harness: Harness) -> None:
-    h = harness
-    default_en = h.emulator.commands()
-    default_ru = h.emulator.commands(language_code="ru")
-    assert default_en and default_ru
-    assert {c["command"] for c in default_en} >= {"start", "subscribe", "settings", "latest"}
-    assert "addfeed" not in {c["command"] for c in default_en}
-    assert default_ru[0]["description"] != default_en[0]["description"]
-    admin = h.emulator.commands({"type": "chat", "chat_id": ADMIN})
-    assert admin and "addfeed" in {c["command"] for c in admin}
-    group_admins = h.emulator.commands({"type": "all_chat_administrators"})
-    assert group_admins and "subscribe" in {c["command"] for c in group_admins}
-
-
-async def test_the_token_never_appears_in_logs(harness: Harness, caplog) -> None:
-    h = harness
-    token = h.emulator.token
-    caplog.set_level(logging.DEBUG)
-    for name in ("httpx", "httpcore", "telegram"):
-        caplog.set_level(logging.DEBUG, logger=name)
-    logging.getLogger("coopwatch.test").warning("calling %s/bot%s/getMe", "http://x", token)
-    h.emulator.add_user(900009, "Logger")
-    await h.say(900009, "/start")
-    assert caplog.records, "nothing was captured, so the check below would prove nothing"
-    assert any("[token]" in r.getMessage() for r in caplog.records)
-    assert token not in caplog.text
-    assert t("en", "error.internal")
 
 
 def test_alerts_and_charts_name_a_country_alike() -> None:

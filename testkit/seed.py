@@ -1,4 +1,4 @@
-"""Seeding and reading the database for the scale tests (through storage/, as the workers do)."""
+"""Seeding and reading the database for the scale tests and bench/scale.py (through storage/, as the workers do)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,8 @@ from bot.ops.logs import configure_logging
 from bot.queries import events_command, feeds_command, items_command, search_command, trends_command
 from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
+from ingest.poller import Poller, make_parse_pool
+from model.polls import PollResult
 
 log = logging.getLogger("coopwatch")
 
@@ -144,10 +146,6 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
-    # The poller pulls in feedparser and the analysis types; load_annotator the models.
-    from ingest.poller import Poller, make_parse_pool
-    from model.polls import PollResult
-
     out = sys.stdout
     annotator = load_annotator(settings)
 
@@ -186,7 +184,7 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
 def _progress(out: TextIO):  # noqa: ANN202
     if not out.isatty():
         return nullcontext(None)
-    # rich only for a terminal.
+    # rich's progress bar takes a tenth of a second to load, and only a terminal shows it.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())

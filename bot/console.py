@@ -11,8 +11,9 @@ import logging
 import sys
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, TextIO
+from typing import TextIO
 
+from analysis import Annotator
 from bot.app import build_application, running
 from bot.bootstrap import load_annotator
 from bot.settings import Settings
@@ -90,7 +91,7 @@ async def run_console(
     *,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
-    annotator: Any = None,
+    annotator: Annotator | None = None,
     poll_feeds: bool = True,
 ) -> None:
     """Run the bot in a console chat until end of input or /quit."""

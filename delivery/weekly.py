@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from presentation.charts import TopicNamer, day_label, render_lines_png, topic_label
-from presentation.i18n import Safe, t
+from presentation.i18n import Safe, catalogue, t
 from presentation.names import country_name
 from storage.db import Database
 from storage.events import list_events
@@ -128,8 +128,6 @@ def render_weekly(payload: dict[str, Any], lang: str, topic_name: TopicNamer | N
         for event in payload["events"]:
             key = "weekly.event" if event.get("url") else "weekly.event_nolink"
             kind_key = f"events.kind.{event['kind']}"
-            from presentation.i18n import catalogue
-
             kind = catalogue().text(lang, kind_key) if catalogue().has(lang, kind_key) else event["kind"]
             lines.append(
                 t(

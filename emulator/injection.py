@@ -8,7 +8,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from .directory import ChatInfo, UserInfo
+from .directory import ChatInfo, UserInfo, member_to_api
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -181,8 +181,6 @@ class Injection:
         return self._publish("my_chat_member", payload)
 
     def _member(self, status: str) -> dict:
-        from .directory import member_to_api
-
         return member_to_api(status, self.bot_user.to_api())
 
     def inject_channel_post(self, chat_id: int, text: str) -> dict:

@@ -11,6 +11,7 @@ from . import sending
 from .directory import ChatInfo
 from .faults import ApiError
 from .messages import CallbackAnswer
+from .state import _scope_key
 
 if TYPE_CHECKING:
     from .params import Params
@@ -62,8 +63,6 @@ def _answer_callback(state: EmulatorState, params: Params, token: str) -> bool:
 
 
 def _scope(params: Params) -> tuple[str, str]:
-    from .state import _scope_key
-
     return _scope_key(params.json("scope")), params.str("language_code") or ""
 
 

@@ -9,6 +9,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from handlers.common import ArgumentError, ensure_chat, reply, reply_error, runtime_of
 from handlers.filters import parse_filters
+from presentation.i18n import t
 from presentation.render import AlertView, render_digest
 from storage import items as item_store
 from storage import reports
@@ -22,8 +23,6 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     async with runtime.database.read_session() as session:
         counts = await reports.count_by_topic(session, utcnow() - timedelta(days=7))
-    from presentation.i18n import t
-
     lines = [
         t(
             chat.lang,

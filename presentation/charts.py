@@ -10,9 +10,9 @@ import asyncio
 import io
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any
 
 import matplotlib
+from sqlalchemy.ext.asyncio import AsyncSession
 
 matplotlib.use("Agg")
 
@@ -20,7 +20,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from presentation.i18n import Safe, catalogue, t  # noqa: E402
 from presentation.names import country_name  # noqa: E402
+from storage.trends import TrendSeries, daily_counts  # noqa: E402
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -85,8 +87,6 @@ TopicNamer = Callable[[str, str], str]  # (topic id, language) -> display name
 
 def topic_label(topic: str, lang: str, topic_name: TopicNamer | None = None) -> str:
     """The configured topic name when the caller has one (Runtime.topic_name), else the catalogue's."""
-    from presentation.i18n import catalogue
-
     if topic_name is not None:
         name = topic_name(topic, lang)
         if name and name != topic:
@@ -96,7 +96,7 @@ def topic_label(topic: str, lang: str, topic_name: TopicNamer | None = None) -> 
 
 
 async def build_trend_chart(
-    session: Any,
+    session: AsyncSession,
     *,
     group_by: str,
     end: date,
@@ -105,11 +105,8 @@ async def build_trend_chart(
     country: str | None = None,
     lang: str = "en",
     topic_name: TopicNamer | None = None,
-) -> tuple[Any, bytes, str]:
+) -> tuple[TrendSeries, bytes, str]:
     """(TrendSeries, PNG, plain title) for /trends and the CLI; the picture draws exactly that series."""
-    from presentation.i18n import Safe, t
-    from storage.trends import daily_counts
-
     series = await daily_counts(session, group_by=group_by, end=end, days=days, topic=topic, country=country)
     if topic:
         title = t(lang, "trends.title_in", what=Safe(topic_label(topic, lang, topic_name)), days=days)

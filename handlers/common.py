@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import Chat as TgChat
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
@@ -103,10 +102,6 @@ async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         return True  # an anonymous group admin writes as the group itself
     user = update.effective_user
     return user is not None and await is_chat_admin(context, chat.id, user.id)
-
-
-def is_private(chat: TgChat | None) -> bool:
-    return chat is not None and chat.type == ChatType.PRIVATE
 
 
 def bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -7,8 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MODES = ("instant", "digest")
-
 
 @dataclass(frozen=True)
 class ChatSettings:

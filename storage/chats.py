@@ -17,8 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from model.chats import ChatSettings
 from storage.models import Chat, OutboxMessage, Subscription, utcnow
 
-GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
-
 
 def chat_settings(chat: Chat) -> ChatSettings:
     return ChatSettings.from_json(chat.settings)
@@ -33,11 +31,6 @@ async def get_chats(session: AsyncSession, chat_ids: Collection[int]) -> dict[in
     if not chat_ids:
         return {}
     return {c.id: c for c in (await session.scalars(select(Chat).where(Chat.id.in_(sorted(chat_ids))))).all()}
-
-
-async def get_chat_by_username(session: AsyncSession, username: str) -> Chat | None:
-    name = username.lstrip("@").lower()
-    return await session.scalar(select(Chat).where(func.lower(Chat.username) == name))
 
 
 async def upsert_chat(
@@ -156,14 +149,6 @@ async def list_chats(session: AsyncSession, *, active_only: bool = False, limit:
     return list((await session.scalars(stmt)).all())
 
 
-async def list_opted_in_chats(session: AsyncSession, option: str) -> list[Chat]:
-    """Active chats whose settings turn on ``option`` ("spike_alerts" or "weekly_summary")."""
-    if option not in ("spike_alerts", "weekly_summary"):
-        raise ValueError(f"unknown opt-in {option!r}")
-    chats = await list_chats(session, active_only=True)
-    return [c for c in chats if getattr(chat_settings(c), option)]
-
-
 async def list_digest_chats(session: AsyncSession) -> list[Chat]:
     return [c for c in await list_chats(session, active_only=True) if chat_settings(c).mode == "digest"]
 
@@ -173,21 +158,14 @@ async def count_chats_by_type(session: AsyncSession) -> dict[tuple[str, bool], i
     return {(t, bool(a)): int(n) for t, a, n in rows.all()}
 
 
-def is_group(chat: Chat | str) -> bool:
-    return (chat if isinstance(chat, str) else chat.type) in GROUP_TYPES
-
-
 __all__: Sequence[str] = (
     "chat_settings",
     "count_chats_by_type",
     "deactivate_chat",
     "get_chat",
-    "get_chat_by_username",
     "get_chats",
-    "is_group",
     "list_chats",
     "list_digest_chats",
-    "list_opted_in_chats",
     "migrate_chat",
     "save_settings",
     "set_language",

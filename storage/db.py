@@ -120,16 +120,3 @@ async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
-
-
-def upgrade_database_sync(url: str, revision: str = "head") -> None:
-    """Entry point for ``python -m bot db upgrade`` outside a running loop."""
-
-    async def run() -> None:
-        database = Database(url)
-        try:
-            await database.upgrade(revision)
-        finally:
-            await database.aclose()
-
-    asyncio.run(run())

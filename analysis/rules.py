@@ -49,3 +49,42 @@ class TopicRules:
         if result.score <= 0:
             return 0.0
         return result.score / (result.score + self.topic.rule_threshold)
+
+
+# Hard negatives: phrases that mark a story as not ours even when it shares our words ("landslide victory",
+# a political state of emergency, a sports training camp, a trade-only summit, military drills). They veto
+# a topic only when the item has no confident keyword evidence for it; otherwise model and rules disagree
+# and the item goes to review.
+HARD_NEGATIVES = (
+    "landslide victory",
+    "landslide win",
+    "won by a landslide",
+    "убедительная победа",
+    "state of emergency ~ protest*",
+    "state of emergency ~ opposition",
+    "state of emergency ~ coup",
+    "martial law",
+    "чрезвычайное положение ~ протест*",
+    "чрезвычайное положение ~ оппозици*",
+    "training camp ~ team",
+    "training camp ~ season",
+    "preseason",
+    "спортивные сборы",
+    "учебно-тренировочные сборы",
+    "military drill*",
+    "war games",
+    "combat readiness",
+    "военные учения",
+    "боевая готовность",
+    "trade turnover",
+    "товарооборот",
+)
+
+
+class HardNegatives:
+    def __init__(self) -> None:
+        self._m = PhraseMatcher(list(HARD_NEGATIVES))
+
+    def find(self, title: Sequence[Token], body: Sequence[Token]) -> list[str]:
+        ids = {h.pattern_id for tokens in (title, body) for h in self._m.find(tokens)}
+        return sorted(HARD_NEGATIVES[i] for i in ids)

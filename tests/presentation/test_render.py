@@ -76,3 +76,10 @@ def test_alerts_and_charts_name_a_country_alike() -> None:
     assert "Соединённые штаты" in alert_ru  # outside the catalogue: pycountry's translation, in charts too
     assert country_name("us", "ru") == "Соединённые штаты" and country_name("RU", "en") == "Russia"
     assert country_name("XX", "en") == "XX"
+
+
+def test_a_text_parameter_may_be_named_like_the_lookup_arguments() -> None:
+    from presentation.i18n import Catalogue
+
+    catalogue = Catalogue({"en": {"line": "{lang} · {key}"}})
+    assert catalogue.text("en", "line", lang="kk", key="<b>") == "kk · &lt;b&gt;"

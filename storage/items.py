@@ -172,6 +172,7 @@ def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any
         "short_summary": None,
         "keywords": [],
         "annotation": {},
+        "band": None,
     }
     if annotation is not None:
         data = annotation.to_json()
@@ -179,7 +180,8 @@ def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any
             language=annotation.language or entry.language,
             short_summary=annotation.summary,
             keywords=list(annotation.keywords),
-            annotation={k: data.get(k) for k in ("scores", "evidence", "orgs", "events")},
+            annotation={k: data.get(k) for k in ("scores", "evidence", "orgs", "events", "review_topics")},
+            band=annotation.band,
         )
     return row
 

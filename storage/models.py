@@ -91,6 +91,7 @@ class Item(Base):
         Index("ix_items_sh1", "simhash_band1"),
         Index("ix_items_sh2", "simhash_band2"),
         Index("ix_items_sh3", "simhash_band3"),
+        Index("ix_items_band", "band", "fetched_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,6 +114,8 @@ class Item(Base):
     short_summary: Mapped[str | None] = mapped_column(Text)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     annotation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # scores, evidence, orgs, events
+    # Relevance band (model.annotation.BANDS): "review" items wait for an admin and alert nobody by themselves.
+    band: Mapped[str | None] = mapped_column(String(8))
 
     feed: Mapped[Feed] = relationship(lazy="joined")
     sources: Mapped[list[ItemSource]] = relationship(

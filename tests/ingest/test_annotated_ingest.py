@@ -68,5 +68,6 @@ async def test_annotated_items_reach_only_fitting_subscriptions(database, feed_s
         assert {c.country for c in rescue.countries} >= {"KZ", "KG"}
         assert rescue.language == "ru" and rescue.short_summary
         assert football.topics == []  # off-topic: stored and searchable, never pushed
+        assert rescue.band == "send" and football.band in ("review", "drop")
         rows = (await session.scalars(select(OutboxMessage))).all()
         assert [(r.chat_id, r.item_id, r.kind) for r in rows] == [(101, rescue.id, "alert")]

@@ -10,12 +10,15 @@ from sqlalchemy import select
 
 from feeds.fingerprint import content_hash, simhash
 from ingest.store import PolledFeed, StoredFeed, store_polls
+from model.annotation import Annotation
 from model.items import NormalisedItem
 from model.polls import PollSuccess
+from storage import chats as chat_store
 from storage import feeds as feed_store
+from storage import subscriptions as sub_store
 from storage.db import Database
 from storage.items import NewItem
-from storage.models import Feed, Item, ItemSource
+from storage.models import Feed, Item, ItemSource, OutboxMessage
 
 NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=7)
@@ -180,3 +183,33 @@ async def test_a_group_stores_what_one_feed_at_a_time_would(database: Database, 
             assert await stories(database) == await stories(one_by_one)
     finally:
         await one_by_one.aclose()
+
+
+def annotated(band: str, topics: list[str], review_topics: list[str]) -> Annotation:
+    scores = dict.fromkeys(("disaster_risk", "public_health"), 0.1) | dict.fromkeys(topics + review_topics, 0.6)
+    return Annotation("en", topics, scores, {}, ["KZ"], [], [], "", [], band=band, review_topics=review_topics)
+
+
+async def test_items_keep_their_band_and_only_the_send_band_alerts(database: Database) -> None:
+    [feed_id] = await add_feeds(database, 1)
+    async with database.session() as session:
+        await chat_store.upsert_chat(session, chat_id=101, type="private")
+        await sub_store.add_subscription(session, 101, topic=None, country="KZ")
+        for sub in await sub_store.list_subscriptions(session, 101):
+            sub.created_at = NOW - timedelta(days=1)  # a new subscription never replays history
+    sure = entry("a", "Rescuers from two countries reach the flooded valley", "Boats moved families out.")
+    unsure = entry("b", "Officials discuss the spring water outlook for the basin", "A working group met.")
+    polled = poll(feed_id)
+    polled.items.extend(
+        [
+            NewItem(sure, annotated("send", ["disaster_risk"], [])),
+            NewItem(unsure, annotated("review", [], ["disaster_risk"])),
+        ]
+    )
+    await store(database, polled)
+    async with database.read_session() as session:
+        items = {i.guid: i for i in (await session.scalars(select(Item))).all()}
+        alerted = {r.item_id for r in (await session.scalars(select(OutboxMessage))).all()}
+    assert (items["a"].band, items["b"].band) == ("send", "review")
+    assert items["b"].annotation["review_topics"] == ["disaster_risk"]
+    assert alerted == {items["a"].id}

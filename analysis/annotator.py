@@ -12,7 +12,7 @@ from analysis.classifier import ClassifierError, TrainedModel, fuse
 from analysis.config import DEFAULT_CLASSIFIER_PATH, AnalysisSettings, Topic
 from analysis.embedders import Embedder, make_embedder
 from analysis.events import find_events
-from analysis.gazetteer import country_finder
+from analysis.gazetteer import LANGUAGE_TAG, country_finder
 from analysis.orgs import org_finder
 from analysis.rules import HardNegatives, RuleResult, TopicRules
 from analysis.summary import keywords, summarize
@@ -185,6 +185,13 @@ class Annotator:
             return [], "review", review
         return [], "drop", []
 
+    @staticmethod
+    def _country_tokens(prep: _Prepared, tokens: list[Token]) -> list[Token]:
+        """Tokens for the gazetteer, without language tags in brackets ("[EN/UK]", "(RU)")."""
+        if not (LANGUAGE_TAG.search(prep.title) or LANGUAGE_TAG.search(prep.body)):
+            return tokens
+        return [*tokenize(LANGUAGE_TAG.sub(" ", prep.title)), *tokenize(LANGUAGE_TAG.sub(" ", prep.body))]
+
     def _relevance_cut(self) -> float:
         return self.model.relevance_cut if self.model is not None else 1.01
 
@@ -204,7 +211,7 @@ class Annotator:
             topics=topics,
             scores=scores,
             evidence=evidence,
-            countries=country_finder().find(all_tokens),
+            countries=country_finder().find(self._country_tokens(prep, all_tokens)),
             orgs=org_finder().find(all_tokens),
             events=find_events(prep.title, prep.body, prep.title_tokens, prep.body_tokens, published),
             summary=summarize(prep.title, prep.body, self.settings.summary_chars),

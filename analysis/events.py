@@ -1,4 +1,17 @@
-"""Events: kind from trigger words, dates from the date layer, location from the gazetteer."""
+"""Events: kind from trigger words, dates from the date layer, location from the gazetteer.
+
+Five kinds, each with a definition the trigger lists below follow:
+
+- meeting: officials meet to talk or decide: talks, consultations, a session of a commission, a ministerial
+  meeting, a summit of heads of state (a summit is officials meeting, so it is a meeting).
+- conference: many parties gather and presentations are given: a conference, forum, symposium, congress,
+  round table, expo.
+- training: people are taught: a training, course, workshop, seminar, webinar, master class, internship.
+- exercise: a practised response to a simulated emergency: an exercise, drill, simulation, tabletop.
+- visit: a delegation travels to see or meet a host: a visit, study tour, working trip.
+
+Older kinds map onto these: summit -> meeting, workshop and webinar -> training (see OLD_KINDS).
+"""
 
 from __future__ import annotations
 
@@ -12,75 +25,35 @@ from analysis.matcher import PhraseMatcher
 from analysis.text import Token
 from model.annotation import Event
 
+EVENT_KINDS = ("meeting", "conference", "training", "exercise", "visit")
+OLD_KINDS = {"summit": "meeting", "workshop": "training", "webinar": "training", "seminar": "training"}
+
 # kind -> trigger phrases (English stems / Russian forms). Longer phrases win over shorter ones at one spot.
 KINDS: dict[str, tuple[str, ...]] = {
-    "webinar": ("webinar", "online seminar", "online workshop", "вебинар", "онлайн семинар", "онлайн-семинар"),
-    "summit": ("summit", "саммит", "встреча на высшем уровне"),
-    "conference": ("conference", "forum", "symposium", "congress", "конференция", "форум", "симпозиум", "конгресс"),
-    "workshop": (
-        "workshop",
-        "seminar",
-        "round table",
-        "roundtable",
-        "master class",
-        "семинар",
-        "практикум",
-        "круглый стол",
-        "мастер-класс",
+    "training": (
+        "webinar", "online seminar", "online workshop", "вебинар", "онлайн семинар", "онлайн-семинар",
+        "workshop", "seminar", "master class", "семинар", "практикум", "мастер-класс", "семинар-тренинг",
+        "training", "course", "courses", "training course", "master-trainer", "тренинг", "обучение", "курсы",
+        "курс", "повышение квалификации", "стажировка", "обучающий", "internship", "capacity-building workshop",
+    ),
+    "conference": (
+        "conference", "forum", "symposium", "congress", "round table", "roundtable", "expo", "exhibition",
+        "конференция", "форум", "симпозиум", "конгресс", "круглый стол", "выставка",
     ),
     "exercise": (
-        "exercise",
-        "drill",
-        "simulation exercise",
-        "tabletop exercise",
-        "field exercise",
-        "учения",
-        "учение",
-        "тренировка",
-        "командно-штабная тренировка",
-    ),
-    "training": (
-        "training",
-        "course",
-        "courses",
-        "training course",
-        "master-trainer",
-        "тренинг",
-        "обучение",
-        "курсы",
-        "курс",
-        "повышение квалификации",
-        "стажировка",
-        "обучающий",
+        "exercise", "drill", "simulation exercise", "tabletop exercise", "field exercise", "command-post exercise",
+        "учения", "учение", "тренировка", "командно-штабная тренировка", "командно-штабные учения",
     ),
     "meeting": (
-        "meeting",
-        "talks",
-        "consultations",
-        "session",
-        "videoconference",
-        "video conference",
-        "roundtable meeting",
-        "встреча",
-        "заседание",
-        "совещание",
-        "переговоры",
-        "консультации",
-        "видеоконференция",
+        "summit", "саммит", "встреча на высшем уровне", "meeting", "talks", "consultations", "session",
+        "videoconference", "video conference", "roundtable meeting", "встреча", "заседание", "совещание",
+        "переговоры", "консультации", "видеоконференция", "met", "встретился", "встретились",
     ),
     "visit": (
-        "visit",
-        "study tour",
-        "study visit",
-        "визит",
-        "посещение",
-        "ознакомительная поездка",
-        "посетил",
-        "посетила",
-        "посетили",
-        "visited",
+        "visit", "study tour", "study visit", "working trip", "визит", "посещение", "ознакомительная поездка",
+        "рабочая поездка", "посетил", "посетила", "посетили", "visited",
     ),
-}
+}  # fmt: skip
 # "press conference" and "exercise of rights" are not events of interest.
 _NOT_EVENTS = (
     "press conference",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -73,9 +74,45 @@ _EXTRA: dict[str, str] = {
     "BO": "Bolivia|Боливия",
     "VE": "Venezuela|Венесуэла",
     "TZ": "Tanzania|Танзания",
+    "SN": "Senegal|Senegalese|Dakar|Сенегал|Дакар",
 }
+# The region's own names (Kazakh, Kyrgyz, Uzbek in both scripts, Tajik, Turkmen, Mongolian, Persian/Dari,
+# Turkish). Matched like the names above (Cyrillic forms inflect through the Russian forms generator).
+_REGION_NAMES: dict[str, str] = {
+    "KZ": "Қазақстан|Қазақстан Республикасы|Казакстан|Qazaqstan|Qozog'iston|Қозоғистон|Қазоқистон|Kazakistan|"
+    "Казахстон|Казахыстан|~қазақстандық",
+    "KG": "Кыргызстан|Кыргыз Республикасы|Qirg'iziston|Қирғизистон|Қирғизистон|Қирғизистон|Kırgızistan|"
+    "Қирғизистон|Қирғизстан|~кыргызстандык",
+    "UZ": "Oʻzbekiston|O'zbekiston|O‘zbekiston|Ўзбекистон|Ўзбекистон Республикаси|Өзбекстан|Өзбекстан|"
+    "Узбекистон|Özbekistan|Toshkent|Тошкент",
+    "TJ": "Тоҷикистон|Тоҷикистон|Tojikiston|Тожикистон|Тәжікстан|Тажикстан|Tacikistan|Душанбе",
+    "TM": "Türkmenistan|Туркманистон|Turkmaniston|Түрікменстан|Түркмөнстан",
+    "RU": "Ресей|Россия Федерациясы|Rossiya|Русия|Rusya",
+    "CN": "Қытай|Кытай|Xitoy|Хитой|Чин|Çin",
+    "AF": "Afg'oniston|Афғонистон|Ауғанстан|Ооганстан|Afganistan",
+    "MN": "Монгол Улс|Моңғолия|Mo'g'uliston",
+    "IR": "Эрон|Eron|İran",
+    "PK": "Покистон|Pokiston",
+    "IN": "Ҳиндустон|Hindiston|Үндістан",
+    "TR": "Туркия|Turkiya|Түркия",
+}
+# Chinese names, found as substrings (Chinese is written without spaces and does not inflect).
+_ZH_NAMES: dict[str, str] = {
+    "哈萨克斯坦": "KZ", "吉尔吉斯斯坦": "KG", "吉尔吉斯": "KG", "塔吉克斯坦": "TJ", "乌兹别克斯坦": "UZ",
+    "土库曼斯坦": "TM", "中国": "CN", "中华人民共和国": "CN", "俄罗斯": "RU", "俄": "RU", "印度": "IN",
+    "巴基斯坦": "PK", "伊朗": "IR", "白俄罗斯": "BY", "蒙古": "MN", "阿富汗": "AF", "阿塞拜疆": "AZ",
+    "亚美尼亚": "AM", "土耳其": "TR", "美国": "US", "日本": "JP", "韩国": "KR", "尼泊尔": "NP",
+    "孟加拉国": "BD", "缅甸": "MM", "越南": "VN", "泰国": "TH", "印度尼西亚": "ID", "菲律宾": "PH",
+    "乌克兰": "UA", "格鲁吉亚": "GE", "沙特阿拉伯": "SA", "埃及": "EG",
+}  # fmt: skip
 # Names that are also everyday words or surnames in the other sense; left out of the gazetteer.
 _SKIP = {"Того", "Чад", "Jersey", "Man", "Chad", "Jordan", "Niger", "Guinea", "Mali", "Мали", "Panama"}
+# ...but in a list of countries ("Guinea, Mali, Senegal") they are countries.
+_LIST_ONLY = {"Chad": "TD", "Niger": "NE", "Guinea": "GN", "Mali": "ML", "Мали": "ML", "Чад": "TD", "Jordan": "JO"}
+_LIST_GAP = 2  # tokens between two names of one list ("Guinea, Mali and Senegal")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# "[EN/UK]", "(RU)", "[kk]": language tags and codes in brackets, not countries
+LANGUAGE_TAG = re.compile(r"[\[(]\s*[A-Za-z]{2}(?:\s*[/,|;]\s*[A-Za-z]{2})*\s*[\])]")
 _FOCUS = ("KZ", "KG", "TJ", "TM", "UZ", "CN", "RU", "IN", "PK", "IR", "BY", "MN", "AF")
 
 
@@ -92,7 +129,7 @@ def _entries() -> list[tuple[str, str, bool]]:
         for name in names:
             if name and "," not in name and "(" not in name and name not in _SKIP:
                 out.append((name, c.alpha_2, True))
-    for code, spec in _EXTRA.items():
+    for code, spec in [*_EXTRA.items(), *_REGION_NAMES.items()]:
         for name in spec.split("|"):
             if name.startswith("~"):
                 out.append((name[1:], code, False))
@@ -108,6 +145,8 @@ class CountryFinder:
         self._names = [name for name, _, _ in entries]
         self._cases = [case for _, _, case in entries]
         self._matcher = PhraseMatcher([p for p, _, _ in entries], case_sensitive=[c for _, _, c in entries])
+        self._list_names = list(_LIST_ONLY)
+        self._list_matcher = PhraseMatcher(self._list_names, case_sensitive=[True] * len(self._list_names))
 
     def places(self, tokens: Sequence[Token]) -> list[tuple[int, str]]:
         """(token index, name as written in the gazetteer) of capitalised place names."""
@@ -122,15 +161,36 @@ class CountryFinder:
         return out
 
     def find(self, tokens: Sequence[Token]) -> list[str]:
-        """Alpha-2 codes in order of first mention, longest match winning overlaps."""
+        """Alpha-2 codes in order of first mention, longest match winning overlaps; ambiguous names (Guinea,
+        Mali) count when they stand in a list next to another country."""
         hits = sorted(self._matcher.find(tokens), key=lambda h: (h.start, -(h.end - h.start)))
-        seen: dict[str, int] = {}
+        found: list[tuple[float, int, str]] = []  # (start, end, code)
         covered_to = -1
         for h in hits:
             if h.start < covered_to:
                 continue
             covered_to = h.end
-            seen.setdefault(self._codes[h.pattern_id], h.start)
+            found.append((h.start, h.end, self._codes[h.pattern_id]))
+        pending = [
+            (h.start, h.end, _LIST_ONLY[self._list_names[h.pattern_id]]) for h in self._list_matcher.find(tokens)
+        ]
+        changed = True
+        while pending and changed:  # grow lists from their firm members, one neighbour at a time
+            changed = False
+            for cand in list(pending):
+                if any(0 <= cand[0] - e <= _LIST_GAP or 0 <= s - cand[1] <= _LIST_GAP for s, e, _ in found):
+                    found.append(cand)
+                    pending.remove(cand)
+                    changed = True
+        for n, tok in enumerate(tokens):
+            if _CJK.search(tok.text):
+                for name, code in _ZH_NAMES.items():
+                    pos = tok.text.find(name)
+                    if pos >= 0:
+                        found.append((n + pos / 10000, n, code))
+        seen: dict[str, int] = {}
+        for start, _, code in sorted(found, key=lambda f: f[0]):
+            seen.setdefault(code, start)
         return list(seen)
 
 

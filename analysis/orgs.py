@@ -54,6 +54,26 @@ ORGS: dict[str, str] = {
     "Africa CDC": "Africa CDC",
     "US CDC": "CDC",
 }
+# Names in the region's other languages (Kazakh, Kyrgyz, Uzbek, Tajik, Turkish), matched like the above.
+REGION_ALIASES: dict[str, str] = {
+    "SCO": "ШЫҰ|ШКУ|SHHT|ШҲТ|ШҲТ|СҲШ|ŞİÖ|Шанхай ынтымақтастық ұйымы|Шанхай кызматташтык уюму|"
+    "Shanxay hamkorlik tashkiloti|Созмони ҳамкории Шанхай",
+    "CIS": "ТМД|МДҲ|MDH|ТМШ",
+    "WHO": "ДДСҰ|ДСУ|JSST|ЖССТ|ССТ|ТУТ|DSÖ|Бутунжаҳон соғлиқни сақлаш ташкилоти",
+    "UN": "БҰҰ|БУУ|BMT|БМТ|СММ",
+    "CSTO": "ҰҚШҰ|ЖКМУ|KXShT|СААД",
+    "Emergencies Ministry": "ТЖМ|ӨКМ|FVV|ФВВ|КҲФ|Төтенше жағдайлар министрлігі|Өзгөчө кырдаалдар министрлиги|"
+    "Favqulodda vaziyatlar vazirligi|Кумитаи ҳолатҳои фавқулодда",
+    "Health Ministry": "Денсаулық сақтау министрлігі|Саламаттык сактоо министрлиги|Sog'liqni saqlash vazirligi|"
+    "Вазорати тандурустӣ",
+}
+# Chinese names, found as substrings (no spaces between words).
+ZH_ORGS: dict[str, str] = {
+    "上合组织": "SCO", "上海合作组织": "SCO", "世界卫生组织": "WHO", "世卫组织": "WHO", "联合国": "UN",
+    "独联体": "CIS", "集安组织": "CSTO", "亚信": "CICA", "欧盟": "EU", "红十字": "Red Cross",
+    "应急管理部": "Emergencies Ministry", "卫生部": "Health Ministry", "卫健委": "Health Ministry",
+    "国际原子能机构": "IAEA", "金砖": "BRICS", "东盟": "ASEAN", "世界银行": "World Bank", "亚洲开发银行": "ADB",
+}  # fmt: skip
 
 
 class OrgFinder:
@@ -61,7 +81,7 @@ class OrgFinder:
         pats: list[str] = []
         labels: list[str] = []
         cases: list[bool] = []
-        for label, spec in ORGS.items():
+        for label, spec in [*ORGS.items(), *REGION_ALIASES.items()]:
             for alias in spec.split("|"):
                 lower = alias.startswith("~")
                 pats.append(alias[1:] if lower else alias)
@@ -79,6 +99,11 @@ class OrgFinder:
                 continue
             covered_to = h.end
             seen.setdefault(self._labels[h.pattern_id], None)
+        for tok in tokens:
+            if any("\u4e00" <= ch <= "\u9fff" for ch in tok.text[:1]):
+                for name, label in sorted(ZH_ORGS.items(), key=lambda kv: max(0, tok.text.find(kv[0]))):
+                    if name in tok.text:
+                        seen.setdefault(label, None)
         return list(seen)
 
 

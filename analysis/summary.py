@@ -41,9 +41,14 @@ def _clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–—") + _ELLIPSIS
 
 
-@lru_cache(maxsize=4)
+_YAKE_LANG = {x: x for x in ("en", "ru", "uk", "zh", "tr", "fa", "ar", "hi", "de", "fr")}
+
+
+@lru_cache(maxsize=16)
 def _extractor(lang: str, top: int) -> yake.KeywordExtractor:
-    return yake.KeywordExtractor(lan=lang if lang in ("en", "ru") else "en", n=2, top=top, dedupLim=0.7)
+    # the item's own language where yake has a stop-word list for it; Cyrillic Central Asian languages share
+    # most function words with none of them, so they get the language-neutral list
+    return yake.KeywordExtractor(lan=_YAKE_LANG.get(lang, "noLang"), n=2, top=top, dedupLim=0.7)
 
 
 def keywords(text: str, lang: str, top: int) -> list[str]:

@@ -27,7 +27,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from analysis import Annotator
 from bot.bootstrap import bot_defaults, worker_id
 from bot.jobs import Jobs, schedule_on_job_queue
-from bot.ops.logs import install_token_redactor
+from bot.ops.logs import install_token_redactor, redact
 from bot.settings import Settings
 from delivery.pacing import PacedRateLimiter, make_pacer
 from delivery.sender import Sender
@@ -140,10 +140,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     log.error("handling an update failed: %s", error, exc_info=error)
     runtime = get_runtime(context.application)
-    summary = f"{type(error).__name__}: {error}"[:600]
-    token = runtime.settings.bot.token
-    if token:
-        summary = summary.replace(token, "[token]")
+    summary = redact(f"{type(error).__name__}: {error}")[:600]
     for target in admin_chat_ids(runtime.settings.bot):
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(

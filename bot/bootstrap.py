@@ -17,8 +17,10 @@ from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from analysis import AnalysisSettings, Annotator
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from delivery.pacing import PacedRateLimiter, Pacer
+from feeds.errors import FeedError
+from ingest.add_feed import check_feed_url
 from storage import feeds as feed_store
 from storage.db import Database
 from storage.locks import schema_lock
@@ -40,6 +42,7 @@ def process_worker_id(role: str) -> str:
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The migrated database with the configured feeds present."""
+    await check_configured_sources(settings)
     database = Database(settings.database_url)
     try:
         async with schema_lock(database):  # workers starting together take turns
@@ -55,6 +58,16 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.aclose()
+
+
+async def check_configured_sources(settings: Settings) -> None:
+    """Every ``[[feeds.sources]]`` URL through the add paths' address check before anything starts: a refused
+    one stops the start with a ConfigError naming its key."""
+    for i, source in enumerate(settings.feeds.sources):
+        try:
+            await check_feed_url(source.url, settings.feeds, offline_ok=True)
+        except FeedError as exc:
+            raise ConfigError(f"feeds.sources[{i}].url: {exc.code}: {exc}") from None
 
 
 RETRAINED_CLASSIFIER = "classifier.npz"

@@ -111,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = _COMMANDS[args.command]
     try:
         return handler(args, settings)
+    except ConfigError as exc:  # found at start-up (a [[feeds.sources]] URL the address check refuses)
+        print(f"coopwatch: configuration error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

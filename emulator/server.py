@@ -208,6 +208,7 @@ class Emulator(EmulatorState):
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         with self._lock:
+            self.calls["file_download"] += 1  # tests check that a refused upload was never fetched
             stored = self.log.files_by_path.get(request.match_info["path"])
         if stored is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)

@@ -12,7 +12,8 @@ from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
-# Chat bookkeeping first (group -1), then commands; the search developer's modules when present.
+# Chat bookkeeping first (group -1), then commands; the search developer's modules when present; the
+# fallback for unknown commands and plain text last.
 MODULES = (
     "handlers.membership",
     "handlers.start",
@@ -24,6 +25,7 @@ MODULES = (
     "handlers.search",
     "handlers.events",
     "handlers.trends",
+    "handlers.fallback",  # last: what no other handler took
 )
 OPTIONAL = frozenset({"handlers.search", "handlers.events", "handlers.trends"})
 

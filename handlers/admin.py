@@ -15,7 +15,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 from feeds.errors import FeedError
 from feeds.fetch import build_client
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
-from handlers.opml import OpmlError, OpmlFeed, build_opml, parse_opml
+from handlers.opml import OpmlError, OpmlFeed, build_opml, check_size, download_capped, parse_opml
 from handlers.runtime import Runtime
 from ingest.add_feed import IMPORT_CONCURRENCY, FeedExists, add_feed, add_feeds
 from presentation.i18n import Safe, t
@@ -226,8 +226,10 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     document = update.effective_message.document
     runtime = runtime_of(context)
     try:
+        check_size(document.file_size)  # before anything is downloaded
         file = await document.get_file()
-        data = bytes(await file.download_as_bytearray())
+        check_size(file.file_size)
+        data = await download_capped(file.file_path) if file.file_path else b""
         entries = parse_opml(data)
     except OpmlError as exc:
         await reply(update, lang, "admin.opml_bad", error=str(exc))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from feeds.errors import FeedError
+from feeds.errors import DnsFailure, FeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched
 from feeds.parse import parse_feed
@@ -24,7 +24,7 @@ from storage.db import Database
 from storage.feeds import FeedExists
 from storage.models import Feed
 
-__all__ = ["AddedFeed", "FeedExists", "ImportResult", "add_feed", "add_feeds"]
+__all__ = ["AddedFeed", "FeedExists", "ImportResult", "add_feed", "add_feeds", "check_feed_url"]
 
 IMPORT_CONCURRENCY = 4  # an OPML file's feeds are fetched a few at a time
 
@@ -43,6 +43,18 @@ class ImportResult:
     failed: list[tuple[str, FeedError]]
 
 
+async def check_feed_url(url: str, settings: FeedSettings, *, offline_ok: bool = False) -> None:
+    """The address check every add path shares (/addfeed, ``feeds add``, OPML import, ``[[feeds.sources]]``):
+    http or https, and only public addresses unless ``feeds.allow_private_addresses``. Raises the typed
+    FeedError (InvalidURL, PrivateAddressRefused, DnsFailure). With ``offline_ok`` a name that does not resolve
+    passes (config sources at start-up: the poller reports it), while a private address never does."""
+    try:
+        await check_url_allowed(url, allow_private=settings.limits.allow_private_addresses)
+    except DnsFailure:
+        if not offline_ok:
+            raise
+
+
 async def add_feed(
     database: Database, client: httpx.AsyncClient, url: str, settings: FeedSettings, *, title: str | None = None
 ) -> AddedFeed:
@@ -52,7 +64,7 @@ async def add_feed(
         if await feed_store.get_feed_by_url(session, url) is not None:
             raise FeedExists(url)
     limits = settings.limits
-    await check_url_allowed(url, allow_private=limits.allow_private_addresses)
+    await check_feed_url(url, settings)
     response = await fetch_feed(client, url, CacheValidators(), limits)
     if not isinstance(response, Fetched):
         raise FeedError("the server answered 304 Not Modified to a first request")

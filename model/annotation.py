@@ -16,7 +16,7 @@ class ItemText:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # webinar, training, exercise, meeting, summit, conference, workshop, visit
+    kind: str  # meeting, conference, training, exercise, visit (defined in analysis/events.py)
     start: date | None
     end: date | None
     location: str | None

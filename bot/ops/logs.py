@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,32 @@ from bot.settings import LoggingSettings
 REDACTED = "[token]"
 
 _REDACTED_TOKENS: set[str] = set()
+_PATTERNS: list[re.Pattern[str]] = []
+MIN_SECRET = 8  # the part after the colon is redacted on its own only when it is long enough to be a secret
+
+
+def _char(c: str) -> str:
+    """One character of the token as it may show in a log line: itself, or percent-encoded (either case)."""
+    encoded = "".join(f"%{b:02x}" for b in c.encode())  # IGNORECASE also matches %3A for %3a
+    return f"(?:{re.escape(c)}|{encoded})"
+
+
+def token_pattern(token: str) -> re.Pattern[str]:
+    """Every form of ``token`` a log line is known to carry: as it is, in another case (python-telegram-bot
+    lower-cases some error texts), percent-encoded whole or in part (inside a URL or a query string), and its
+    secret part (after the colon) on its own, since a URL path or an error may split the two."""
+    forms = ["".join(_char(c) for c in token)]
+    bot_id, _, secret = token.partition(":")
+    if bot_id and len(secret) >= MIN_SECRET:
+        forms.append("".join(_char(c) for c in secret))
+    return re.compile("|".join(forms), re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with every installed token, in every form ``token_pattern`` knows, replaced by [token]."""
+    for pattern in _PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
 
 
 def install_token_redactor(token: str | None) -> None:
@@ -25,6 +52,8 @@ def install_token_redactor(token: str | None) -> None:
     if not token or token in _REDACTED_TOKENS:
         return
     _REDACTED_TOKENS.add(token)
+    pattern = token_pattern(token)
+    _PATTERNS.append(pattern)
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
@@ -33,14 +62,18 @@ def install_token_redactor(token: str | None) -> None:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record is the logging module's business
             return record
-        if token in message:
-            record.msg = message.replace(token, REDACTED)
+        cleaned = pattern.sub(REDACTED, message)
+        if cleaned != message:
+            record.msg = cleaned
             record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             text = logging.Formatter().formatException(record.exc_info)
-            if token in text:
-                record.exc_text = text.replace(token, REDACTED)
+            cleaned = pattern.sub(REDACTED, text)
+            if cleaned != text:
+                record.exc_text = cleaned
                 record.exc_info = None
+        if record.stack_info:
+            record.stack_info = pattern.sub(REDACTED, record.stack_info)
         return record
 
     logging.setLogRecordFactory(factory)

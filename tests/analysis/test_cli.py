@@ -37,7 +37,7 @@ def test_good_lines_stream_one_output_each(annotator):
     assert code == 0 and err == ""
     assert [o["id"] for o in out] == [1, "b"]
     assert set(out[0]) == {"id", "language", "topics", "scores", "countries", "orgs", "events", "summary"}
-    assert out[1]["events"] == [{"kind": "webinar", "start": "2024-10-11", "end": "2024-10-11", "location": None}]
+    assert out[1]["events"] == [{"kind": "training", "start": "2024-10-11", "end": "2024-10-11", "location": None}]
     assert out[1]["orgs"] == ["WHO"]
 
 

@@ -5,6 +5,7 @@ import pytest
 from analysis.gazetteer import country_finder
 from analysis.orgs import org_finder
 from analysis.text import tokenize
+from tests.analysis.conftest import item
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,31 @@ def test_annotation_carries_entities(annotator):
     )
     assert ann.countries == ["KZ", "KG"]
     assert ann.orgs == ["Emergencies Ministry", "Red Crescent"]
+
+
+@pytest.mark.parametrize(
+    ("title", "countries"),
+    [
+        ("Floods hit Guinea, Mali, Senegal", ["GN", "ML", "SN"]),
+        ("[EN/UK] Kazakhstan sends aid (RU)", ["KZ"]),
+        ("Қазақстан мен Кыргызстан құтқарушылары", ["KZ", "KG"]),
+        ("O'zbekiston va Тоҷикистон", ["UZ", "TJ"]),
+        ("Ўзбекистон ва Қозоғистон", ["UZ", "KZ"]),
+        ("哈萨克斯坦和吉尔吉斯斯坦举行会议", ["KZ", "KG"]),
+        ("Guinea pig study published", []),
+    ],
+)
+def test_countries_in_the_region_languages_lists_and_tags(rules_annotator, title, countries):
+    assert rules_annotator.annotate(item(title, "")).countries == countries
+
+
+@pytest.mark.parametrize(
+    ("title", "org"),
+    [
+        ("上合组织应急部门会议", "SCO"),
+        ("ШЫҰ елдерінің құтқарушылары", "SCO"),
+        ("Favqulodda vaziyatlar vazirligi", "Emergencies Ministry"),
+    ],
+)
+def test_orgs_in_the_region_languages(rules_annotator, title, org):
+    assert org in rules_annotator.annotate(item(title, "")).orgs

@@ -71,11 +71,11 @@ def test_relative_dates_need_published():
             "2024-12-15",
             "Bishkek",
         ),
-        ("Вебинар по биобезопасности", "Вебинар пройдет завтра.", "webinar", "2024-10-11", "2024-10-11", None),
+        ("Вебинар по биобезопасности", "Вебинар пройдет завтра.", "training", "2024-10-11", "2024-10-11", None),
         (
             "Семинар в Ташкенте",
             "С 11 по 15 декабря 2024 года пройдет семинар.",
-            "workshop",
+            "training",
             "2024-12-11",
             "2024-12-15",
             "Ташкент",
@@ -88,7 +88,7 @@ def test_relative_dates_need_published():
             "2024-10-15",
             None,
         ),
-        ("SCO summit opens in Astana on 3 July", "", "summit", "2024-07-03", "2024-07-03", "Astana"),
+        ("SCO summit opens in Astana on 3 July", "", "meeting", "2024-07-03", "2024-07-03", "Astana"),
         (
             "Conference on disaster risk",
             "From December 11 to 15 experts meet.",
@@ -128,3 +128,43 @@ def test_press_conference_is_not_an_event(annotator):
 def test_event_without_date(annotator):
     ev = annotator.annotate(item("Rescuers hold a drill", "No date was given.")).events
     assert ev and ev[0].kind == "exercise" and ev[0].start is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("15–19 March", "2024-03-15", "2024-03-19"),
+        ("March 15 to 19", "2024-03-15", "2024-03-19"),
+        ("с 15 по 19 марта", "2024-03-15", "2024-03-19"),
+        ("15–19 марта 2024 г.", "2024-03-15", "2024-03-19"),
+        ("from 11 to 15 December", "2023-12-11", "2023-12-15"),
+        ("March 15-19, 2024", "2024-03-15", "2024-03-19"),
+        ("с 28 ноября по 2 декабря 2023 года", "2023-11-28", "2023-12-02"),
+    ],
+)
+def test_date_ranges_keep_both_ends(text, start, end):
+    from datetime import date
+
+    from analysis.dates import find_dates
+
+    spans = find_dates(f"The training is held {text} in Almaty.", date(2024, 3, 1))
+    assert [(s.start.isoformat(), s.end.isoformat()) for s in spans] == [(start, end)]
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("SCO summit in Astana", "meeting"),
+        ("Online webinar on biosafety for lab staff", "training"),
+        ("Workshop on early warning for hydromet specialists", "training"),
+        ("International forum on disaster risk reduction opens", "conference"),
+        ("Rescuers hold a joint command-post exercise", "exercise"),
+        ("Delegation of the emergencies ministry visits Dushanbe", "visit"),
+        ("Ministers hold talks on the action plan", "meeting"),
+    ],
+)
+def test_event_kinds_follow_the_definitions(rules_annotator, title, kind):
+    from analysis.events import EVENT_KINDS
+
+    events = rules_annotator.annotate(item(title, "")).events
+    assert [e.kind for e in events] == [kind] and kind in EVENT_KINDS

@@ -163,7 +163,24 @@ def test_negative_terms_are_reported(annotator):
 def test_language_detection(annotator):
     assert annotator.annotate(item("Спасатели прибыли", "")).language == "ru"
     assert annotator.annotate(item("Rescuers arrived", "")).language == "en"
-    assert annotator.annotate(item("Rescuers arrived", "", lang="ru-RU")).language == "ru"
+    # the text wins over a feed's declared language; the hint only decides when there are too few letters
+    assert annotator.annotate(item("Rescuers arrived", "", lang="ru-RU")).language == "en"
+    assert annotator.annotate(item("12", "", lang="ru-RU")).language == "ru"
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"),
+    [
+        ("Қазақстан құтқарушылары су тасқынынан зардап шеккен ауылдарға көмек көрсетті", "kk"),
+        ("Кыргызстандын куткаруучулары жер титирөөдөн кийин үйлөрдү текшерип жатышат", "ky"),
+        ("Рятувальники України допомагають постраждалим від повені", "uk"),
+        ("Наҷотдиҳандагони Тоҷикистон ба минтақаҳои зарардида кӯмак расониданд", "tg"),
+        ("哈萨克斯坦救援人员抵达地震灾区", "zh"),
+        ("O'zbekiston qutqaruvchilari sel oqibatlarini bartaraf etmoqda", "uz"),
+    ],
+)
+def test_language_of_the_region(annotator, title, lang):
+    assert annotator.annotate(item(title, "", lang="en")).language == lang
 
 
 def test_annotate_many_matches_annotate(annotator):

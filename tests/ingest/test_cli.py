@@ -154,3 +154,34 @@ def test_search_events_and_trends_commands_answer_from_polled_items(tmp_path, fe
     trends = run_cli("--config", str(config), "trends", "--out", str(png), cwd=tmp_path, env=env)
     assert trends.returncode == 0, trends.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def private_config(tmp_path: Path, feed_urls: list[str]) -> Path:
+    """``local_config`` with private addresses refused again, as shipped."""
+    config = local_config(tmp_path, feed_urls)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("allow_private_addresses = true", "allow_private_addresses = false"), encoding="utf-8"
+    )
+    return config
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/rss", "http://[::1]/rss", "http://169.254.169.254/latest"])
+def test_a_private_config_source_stops_the_start_naming_its_key(tmp_path, url) -> None:
+    """Finding 8: ``[[feeds.sources]]`` goes through the add paths' address check before anything is stored."""
+    config = private_config(tmp_path, ["https://news.example.org/rss", url])
+    env = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    result = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path, env=env)
+    assert result.returncode == 2, result.stderr
+    assert "configuration error: feeds.sources[1].url: private_address" in result.stderr
+    assert not (tmp_path / "cli.db").exists()  # refused before the database was opened
+
+
+def test_feeds_add_refuses_a_private_address_at_once(tmp_path) -> None:
+    """Finding 8: ``feeds add`` gives the /addfeed refusal and stores nothing."""
+    config = private_config(tmp_path, ["https://news.example.org/rss"])
+    env = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    added = run_cli("--config", str(config), "feeds", "add", "http://10.0.0.7/rss", cwd=tmp_path, env=env)
+    assert added.returncode == 1 and "private_address" in added.stderr, added.stderr
+    listed = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path, env=env)
+    assert listed.returncode == 0 and "10.0.0.7" not in listed.stdout

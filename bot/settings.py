@@ -208,6 +208,7 @@ def _read_feeds(root: _Table) -> FeedSettings:
         pause_after=t.seconds("pause_after", d.pause_after, minimum=60),
         near_duplicate_distance=t.integer("near_duplicate_distance", d.near_duplicate_distance, minimum=0, maximum=16),
         near_duplicate_window=t.seconds("near_duplicate_window", d.near_duplicate_window, minimum=0),
+        alert_max_age=t.seconds("alert_max_age", d.alert_max_age or timedelta(0), minimum=0) or None,
         tick=t.seconds("tick", d.tick, minimum=1),
         parse_workers=t.integer("parse_workers", d.parse_workers, minimum=0, maximum=64),
         sources=_read_feed_sources(t),

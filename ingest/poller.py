@@ -110,6 +110,7 @@ class Poller:
             store_polls,
             near_window=self.settings.near_duplicate_window,
             max_distance=self.settings.near_duplicate_distance,
+            alert_max_age=self.settings.alert_max_age,
         )
         self._writes = GroupCommit(
             self.database, store, max_group=_STORE_GROUP, linger=_STORE_LINGER, expected=lambda: len(self._arriving)

@@ -50,9 +50,18 @@ class StoredFeed:
 
 
 async def store_polls(
-    session: AsyncSession, polls: Sequence[PolledFeed], *, near_window: timedelta, max_distance: int
+    session: AsyncSession,
+    polls: Sequence[PolledFeed],
+    *,
+    near_window: timedelta,
+    max_distance: int,
+    alert_max_age: timedelta | None = None,
 ) -> list[StoredFeed]:
-    """Store a group of polls in the caller's transaction; one result per poll, in order."""
+    """Store a group of polls in the caller's transaction; one result per poll, in order.
+
+    Items published more than ``alert_max_age`` before their poll are stored quietly: searchable, in digests
+    and trends, never alerted. So a new feed's back catalogue, or a feed republishing its archive, floods no one.
+    """
     arrivals = await _unseen(session, polls, near_window)
     placed: list[item_store.Placed] = []
     repeats: list[tuple[Ref, int, NewItem]] = []  # (the story repeated, feed id, entry)
@@ -86,7 +95,7 @@ async def store_polls(
             for ref, feed_id, new in repeats
         ],
     )
-    alerts = await _enqueue_alerts(session, ids, placed)
+    alerts = await _enqueue_alerts(session, ids, placed, alert_max_age)
     await feed_store.record_poll_successes(session, [poll.success for poll in polls])
     duplicates = Counter(feed_id for _, feed_id, _ in repeats)
     return [
@@ -121,14 +130,16 @@ async def _unseen(
 
 
 async def _enqueue_alerts(
-    session: AsyncSession, ids: Sequence[int], placed: Sequence[item_store.Placed]
+    session: AsyncSession, ids: Sequence[int], placed: Sequence[item_store.Placed], max_age: timedelta | None
 ) -> dict[int, int]:
-    """Alerts for the new items, counted per feed. Only on-topic items can match a subscription; off-topic
-    ones are stored for search alone."""
+    """Alerts for the new items, counted per feed. Only recent on-topic items can match a subscription;
+    off-topic and old ones are stored for search alone."""
     on_topic = {
         item_id: feed_id
-        for item_id, (feed_id, _, new) in zip(ids, placed, strict=True)
-        if new.annotation is not None and new.annotation.topics
+        for item_id, (feed_id, polled_at, new) in zip(ids, placed, strict=True)
+        if new.annotation is not None
+        and new.annotation.topics
+        and (max_age is None or new.entry.published >= polled_at - max_age)
     }
     # One query tells which items fit anyone; only those are loaded and matched chat by chat.
     fitting = await items_with_subscribers(session, on_topic)

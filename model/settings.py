@@ -40,6 +40,7 @@ class FeedSettings:
     pause_after: timedelta = timedelta(days=3)
     near_duplicate_distance: int = 3
     near_duplicate_window: timedelta = timedelta(days=7)
+    alert_max_age: timedelta | None = timedelta(hours=48)  # None: alert items of any age
     tick: timedelta = timedelta(seconds=30)
     parse_workers: int = 1
     sources: tuple[FeedSourceConfig, ...] = ()

@@ -3,7 +3,8 @@ rows are written in the same transaction, only for the subscriptions the item fi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,9 @@ async def test_annotated_items_reach_only_fitting_subscriptions(database, feed_s
         ):
             sub.created_at = utcnow() - timedelta(minutes=5)
 
-    url = feed_server.set_feed(f"/annotated-{id(database)}", FEED.encode())
+    recent = format_datetime(utcnow() - timedelta(hours=1))  # older items are stored quietly (feeds.alert_max_age)
+    body = FEED.replace("Tue, 04 Mar 2025 09:00:00 GMT", recent).replace("Tue, 04 Mar 2025 10:00:00 GMT", recent)
+    url = feed_server.set_feed(f"/annotated-{id(database)}", body.encode())
     await add_feeds(database, url)
     async with build_client(feed_settings.limits, max_connections=2) as client:
         [result] = await Poller(database, client, feed_settings, annotator, worker="test").poll_due()
@@ -71,3 +74,37 @@ async def test_annotated_items_reach_only_fitting_subscriptions(database, feed_s
         assert rescue.band == "send" and football.band in ("review", "drop")
         rows = (await session.scalars(select(OutboxMessage))).all()
         assert [(r.chat_id, r.item_id, r.kind) for r in rows] == [(101, rescue.id, "alert")]
+
+
+def archive_feed(now: datetime) -> bytes:
+    """A year of old rescue stories, then two published in the last hours."""
+    old = [now - timedelta(days=30 * month + 3) for month in range(1, 13)]
+    new = [now - timedelta(hours=2), now - timedelta(hours=5)]
+    items = "".join(
+        f"""<item><guid>story-{n}</guid><link>https://news.example.kz/story-{n}</link>
+<title>Спасатели МЧС Казахстана и Кыргызстана вместе ищут пострадавших после схода селя №{n}</title>
+<description>Спасательные отряды двух стран эвакуировали жителей и доставили палатки и воду.</description>
+<pubDate>{format_datetime(when)}</pubDate></item>"""
+        for n, when in enumerate(old + new)
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Архив</title>
+<language>ru</language>{items}</channel></rss>""".encode()
+
+
+async def test_a_new_feed_alerts_only_its_recent_items_and_stores_the_archive_quietly(
+    database, feed_settings, feed_server, annotator
+):
+    async with database.session() as session:
+        await chats.upsert_chat(session, chat_id=101, type="private")
+        await subscriptions.add_subscription(session, 101, topic="emergency_response", country=None)
+        for sub in await subscriptions.list_subscriptions(session, 101):
+            sub.created_at = utcnow() - timedelta(minutes=5)
+    url = feed_server.set_feed(f"/archive-{id(database)}", archive_feed(utcnow()))
+    await add_feeds(database, url)
+    async with build_client(feed_settings.limits, max_connections=2) as client:
+        [result] = await Poller(database, client, feed_settings, annotator, worker="test").poll_due()
+    assert (result.new_items, result.alerts) == (14, 2)
+    async with database.read_session() as session:
+        alerted = {r.item_id for r in (await session.scalars(select(OutboxMessage))).all()}
+        items = {i.id: i.guid for i in (await session.scalars(select(Item))).all()}
+    assert sorted(items[i] for i in alerted) == ["story-12", "story-13"]

@@ -13,6 +13,7 @@ from analysis.config import DEFAULT_CLASSIFIER_PATH, AnalysisSettings, Topic
 from analysis.embedders import Embedder, make_embedder
 from analysis.events import find_events
 from analysis.gazetteer import LANGUAGE_TAG, country_finder
+from analysis.hazards import structured_hazard
 from analysis.orgs import org_finder
 from analysis.rules import HardNegatives, RuleResult, TopicRules
 from analysis.summary import keywords, summarize
@@ -203,6 +204,7 @@ class Annotator:
         self, item: ItemText, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None, relevance: float
     ) -> Annotation:
         scores, evidence, rule_probs = self._topic_scores(prep, vec, prob_row)
+        hazard = structured_hazard(item.extras)
         vetoes = self._hard.find(prep.title_tokens, prep.body_tokens)
         topics, band, review_topics = self._assign(
             scores, rule_probs, vetoes, relevance, rules_only=prob_row is None, ruled=prep.language in RULE_LANGUAGES
@@ -211,13 +213,29 @@ class Annotator:
             for ev in evidence.values():
                 ev["hard_negatives"] = vetoes
         all_tokens = [*prep.title_tokens, *prep.body_tokens]
+        countries = country_finder().find(self._country_tokens(prep, all_tokens))
+        if hazard is not None:
+            # a structured hazard feed says what the item is: disaster_risk, with its countries and severity;
+            # the text classifier still decides the other topics
+            evidence.setdefault("disaster_risk", {})["structured"] = hazard.evidence
+            if "disaster_risk" in {t.id for t in self.topics}:
+                scores["disaster_risk"] = max(scores.get("disaster_risk", 0.0), 1.0 if hazard.send else 0.6)
+                topics = [t for t in topics if t != "disaster_risk"]
+                review_topics = [t for t in review_topics if t != "disaster_risk"]
+                if hazard.send:
+                    topics = ["disaster_risk", *topics]
+                    band = "send"
+                else:
+                    review_topics = ["disaster_risk", *review_topics]
+                    band = "send" if topics else "review"
+            countries = [*hazard.countries, *(c for c in countries if c not in hazard.countries)]
         published = item.published.date() if item.published else None
         return Annotation(
             language=prep.language,
             topics=topics,
             scores=scores,
             evidence=evidence,
-            countries=country_finder().find(self._country_tokens(prep, all_tokens)),
+            countries=countries,
             orgs=org_finder().find(all_tokens),
             events=find_events(prep.title, prep.body, prep.title_tokens, prep.body_tokens, published),
             summary=summarize(prep.title, prep.body, self.settings.summary_chars),

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.classifier import ClassifierError, TrainedModel, fuse
+from analysis.classifier import RULE_LANGUAGES, ClassifierError, TrainedModel, fuse
 from analysis.config import DEFAULT_CLASSIFIER_PATH, AnalysisSettings, Topic
 from analysis.embedders import Embedder, make_embedder
 from analysis.events import find_events
 from analysis.gazetteer import LANGUAGE_TAG, country_finder
+from analysis.hazards import structured_hazard
 from analysis.orgs import org_finder
 from analysis.rules import HardNegatives, RuleResult, TopicRules
 from analysis.summary import keywords, summarize
@@ -118,8 +119,10 @@ class Annotator:
             rule_probs[topic.id] = p_rules
             idx = self._model_index.get(topic.id)
             p_emb = float(prob_row[idx]) if prob_row is not None and idx is not None else None
-            if p_emb is not None and self.model is not None and self.model.thresholds is not None:
-                scores[topic.id] = round(p_emb, 4)  # rules are evidence and veto, never the gate
+            # the model score mixed with the keyword evidence; the thresholds were calibrated on this same mix, so
+            # an item the rules miss still passes on the model alone (rules are evidence, never the gate)
+            if p_emb is not None and prep.language not in RULE_LANGUAGES:
+                scores[topic.id] = round(p_emb, 4)  # no rules in this language: the model alone, as calibrated
             else:
                 scores[topic.id] = round(fuse(p_emb, p_rules, res.negative, self.settings.rule_weight), 4)
             ev: dict = {
@@ -136,13 +139,14 @@ class Annotator:
             evidence[topic.id] = ev
         return scores, evidence, rule_probs
 
-    def _cuts(self, topic: Topic, rules_only: bool) -> tuple[float, float]:
-        """(send threshold, review cut) of a topic: calibrated ones from the weights file when it has them."""
+    def _cuts(self, topic: Topic, rules_only: bool, ruled: bool = True) -> tuple[float, float]:
+        """(send threshold, review cut) of a topic: calibrated ones from the weights file when it has them,
+        for the item's kind of score (fused with rules in en/ru, the model alone elsewhere)."""
         idx = self._model_index.get(topic.id)
         if rules_only or idx is None or self.model is None:
             return 0.5, 0.35
-        send = self.model.threshold(idx, topic.threshold)
-        return send, min(send, self.model.review_cut(idx, send))
+        send = self.model.threshold(idx, topic.threshold, ruled)
+        return send, min(send, self.model.review_cut(idx, send, ruled))
 
     def _assign(
         self,
@@ -151,16 +155,17 @@ class Annotator:
         vetoes: list[str],
         relevance: float,
         rules_only: bool,
+        ruled: bool = True,
     ) -> tuple[list[str], str, list[str]]:
         """Topics to send, the band, and the topics proposed for review."""
         send: list[str] = []
         review: list[str] = []
         for topic in self.topics:
-            cut, review_cut = self._cuts(topic, rules_only)
+            cut, review_cut = self._cuts(topic, rules_only, ruled)
             score = scores[topic.id]
             confident_rules = rule_probs[topic.id] >= 0.5
             if topic.requires_any and not any(
-                scores.get(dep, 0.0) >= self._cuts(t, rules_only)[1]
+                scores.get(dep, 0.0) >= self._cuts(t, rules_only, ruled)[1]
                 for t in self.topics
                 for dep in topic.requires_any
                 if t.id == dep
@@ -199,19 +204,38 @@ class Annotator:
         self, item: ItemText, prep: _Prepared, vec: np.ndarray | None, prob_row: np.ndarray | None, relevance: float
     ) -> Annotation:
         scores, evidence, rule_probs = self._topic_scores(prep, vec, prob_row)
+        hazard = structured_hazard(item.extras)
         vetoes = self._hard.find(prep.title_tokens, prep.body_tokens)
-        topics, band, review_topics = self._assign(scores, rule_probs, vetoes, relevance, rules_only=prob_row is None)
+        topics, band, review_topics = self._assign(
+            scores, rule_probs, vetoes, relevance, rules_only=prob_row is None, ruled=prep.language in RULE_LANGUAGES
+        )
         if vetoes:
             for ev in evidence.values():
                 ev["hard_negatives"] = vetoes
         all_tokens = [*prep.title_tokens, *prep.body_tokens]
+        countries = country_finder().find(self._country_tokens(prep, all_tokens))
+        if hazard is not None:
+            # a structured hazard feed says what the item is: disaster_risk, with its countries and severity;
+            # the text classifier still decides the other topics
+            evidence.setdefault("disaster_risk", {})["structured"] = hazard.evidence
+            if "disaster_risk" in {t.id for t in self.topics}:
+                scores["disaster_risk"] = max(scores.get("disaster_risk", 0.0), 1.0 if hazard.send else 0.6)
+                topics = [t for t in topics if t != "disaster_risk"]
+                review_topics = [t for t in review_topics if t != "disaster_risk"]
+                if hazard.send:
+                    topics = ["disaster_risk", *topics]
+                    band = "send"
+                else:
+                    review_topics = ["disaster_risk", *review_topics]
+                    band = "send" if topics else "review"
+            countries = [*hazard.countries, *(c for c in countries if c not in hazard.countries)]
         published = item.published.date() if item.published else None
         return Annotation(
             language=prep.language,
             topics=topics,
             scores=scores,
             evidence=evidence,
-            countries=country_finder().find(self._country_tokens(prep, all_tokens)),
+            countries=countries,
             orgs=org_finder().find(all_tokens),
             events=find_events(prep.title, prep.body, prep.title_tokens, prep.body_tokens, published),
             summary=summarize(prep.title, prep.body, self.settings.summary_chars),

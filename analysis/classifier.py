@@ -12,6 +12,7 @@ import numpy as np
 from analysis.config import AnalysisError
 
 NEGATIVE_PENALTY = 0.12  # fused score lost per unit of negative keyword weight
+RULE_LANGUAGES = ("en", "ru")  # languages the keyword rules are written in; only these mix rules into the score
 
 
 class ClassifierError(AnalysisError):
@@ -77,6 +78,9 @@ class TrainedModel:
     # Calibrated by cross-validation at retrain time (out-of-fold scores); see calibrate().
     thresholds: np.ndarray | None = None  # (topics,) score that sends the topic
     review_cuts: np.ndarray | None = None  # (topics,) score from which the topic is proposed for review
+    # the same for items in languages without keyword rules, scored by the model alone
+    other_thresholds: np.ndarray | None = None
+    other_review_cuts: np.ndarray | None = None
     relevance_weights: np.ndarray | None = None  # (dim,) any-topic head
     relevance_bias: float = 0.0
     relevance_cut: float = 1.01  # any-topic score from which an item with no topic goes to review
@@ -91,10 +95,14 @@ class TrainedModel:
             return np.zeros(len(vectors), dtype=np.float32)
         return 1.0 / (1.0 + np.exp(-(vectors @ self.relevance_weights + self.relevance_bias)))
 
-    def threshold(self, index: int, default: float) -> float:
+    def threshold(self, index: int, default: float, ruled: bool = True) -> float:
+        if not ruled and self.other_thresholds is not None:
+            return float(self.other_thresholds[index])
         return default if self.thresholds is None else float(self.thresholds[index])
 
-    def review_cut(self, index: int, default: float) -> float:
+    def review_cut(self, index: int, default: float, ruled: bool = True) -> float:
+        if not ruled and self.other_review_cuts is not None:
+            return float(self.other_review_cuts[index])
         return default if self.review_cuts is None else float(self.review_cuts[index])
 
     def nearest(self, vector: np.ndarray, topic_index: int) -> tuple[str, float] | None:
@@ -125,6 +133,14 @@ class TrainedModel:
                     self.relevance_weights if self.relevance_weights is not None else np.zeros(dim)
                 ).astype(np.float32),
                 relevance_bias=np.array(self.relevance_bias, dtype=np.float32),
+                **(
+                    {
+                        "other_thresholds": self.other_thresholds.astype(np.float32),
+                        "other_review_cuts": self.other_review_cuts.astype(np.float32),
+                    }
+                    if self.other_thresholds is not None and self.other_review_cuts is not None
+                    else {}
+                ),
                 relevance_cut=np.array(self.relevance_cut if self.relevance_weights is not None else 1.01),
             )
 
@@ -145,6 +161,8 @@ class TrainedModel:
                     review_cuts=z["review_cuts"].astype(np.float32) if "review_cuts" in has else None,
                     relevance_weights=z["relevance_weights"].astype(np.float32) if "relevance_weights" in has else None,
                     relevance_bias=float(z["relevance_bias"]) if "relevance_bias" in has else 0.0,
+                    other_thresholds=z["other_thresholds"].astype(np.float32) if "other_thresholds" in has else None,
+                    other_review_cuts=z["other_review_cuts"].astype(np.float32) if "other_review_cuts" in has else None,
                     relevance_cut=float(z["relevance_cut"]) if "relevance_cut" in has else 1.01,
                 )
         except (OSError, KeyError, ValueError) as exc:
@@ -253,6 +271,9 @@ def train_model(
     examples: Sequence[Example],
     c: float = 4.0,
     calibrate_thresholds: bool = True,
+    rule_probs: np.ndarray | None = None,
+    rule_negatives: np.ndarray | None = None,
+    rule_weight: float = 0.35,
 ) -> TrainedModel:
     """One balanced logistic regression per topic (multi-label) plus an any-topic relevance head; thresholds
     calibrated on out-of-fold scores, then every head refitted on all examples."""
@@ -268,11 +289,29 @@ def train_model(
         weights[i], bias[i] = _fit(vectors, labels[:, i], c)
     rel_w, rel_b = _fit(vectors, relevant, c) if not relevant.all() else (None, 0.0)
     thresholds = review = None
+    other: tuple[np.ndarray, np.ndarray] | None = None
     rel_cut = 1.01
     if calibrate_thresholds and len(examples) >= 10 * FOLDS:
         cols = np.column_stack([labels, relevant])
         oof = out_of_fold(vectors, cols, c)
-        thresholds, review = calibrate(oof[:, :-1], labels)
+        topic_scores = oof[:, :-1]
+        if rule_probs is not None:
+            # calibrate on the score the annotator decides with: the model fused with the keyword evidence
+            negs = rule_negatives if rule_negatives is not None else np.zeros_like(rule_probs)
+            fused = np.clip(
+                (1 - rule_weight) * topic_scores + rule_weight * rule_probs - NEGATIVE_PENALTY * negs, 0.0, 1.0
+            )
+            # the keyword rules are written in English and Russian; other languages are scored by the model alone
+            ruled = np.array([ex.lang[:2] in RULE_LANGUAGES for ex in examples])
+            if (~ruled).sum() >= 10 * FOLDS:  # the model alone has its own score scale, so its own cuts
+                other = calibrate(topic_scores[~ruled], labels[~ruled])
+            topic_scores = np.where(ruled[:, None], fused, topic_scores)
+            if ruled.sum() >= 10 * FOLDS:
+                thresholds, review = calibrate(topic_scores[ruled], labels[ruled])
+            else:
+                thresholds, review = calibrate(topic_scores, labels)
+        else:
+            thresholds, review = calibrate(topic_scores, labels)
         off = ~relevant
         # an item no topic takes goes to review when the any-topic head is this sure (at most REVIEW_CAP off-topic)
         rel_cut = float(np.quantile(oof[off, -1], 1 - REVIEW_CAP)) if off.any() else 0.5
@@ -287,6 +326,8 @@ def train_model(
         example_labels=labels,
         thresholds=thresholds,
         review_cuts=review,
+        other_thresholds=other[0] if other else None,
+        other_review_cuts=other[1] if other else None,
         relevance_weights=rel_w,
         relevance_bias=rel_b,
         relevance_cut=rel_cut,

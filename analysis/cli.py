@@ -18,6 +18,7 @@ from analysis.annotator import Annotator, embed_text
 from analysis.classifier import ClassifierError, load_examples, train_model
 from analysis.config import AnalysisSettings, Topic
 from analysis.embedders import make_embedder
+from analysis.rules import rule_matrix
 from model.annotation import ItemText
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a longer line is refused, not buffered forever
@@ -171,7 +172,16 @@ def run_retrain(
             for i in range(0, len(examples), 64)
         ]
     )
-    model = train_model(embedder.name, ids, vectors, examples)
+    rule_probs, rule_negs = rule_matrix(topics, [ex.text for ex in examples])
+    model = train_model(
+        embedder.name,
+        ids,
+        vectors,
+        examples,
+        rule_probs=np.array(rule_probs),
+        rule_negatives=np.array(rule_negs),
+        rule_weight=settings.rule_weight,
+    )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out_path.parent, suffix=".npz.tmp")

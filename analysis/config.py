@@ -195,7 +195,7 @@ class AnalysisSettings:
     threads: int = 1
     batch_size: int = 32
     max_chars: int = 20000  # text cap per item; longer input is cut, never rejected
-    embed_chars: int = 200  # text the embedder sees: title and the lead of the summary (bounds the cost per item)
+    embed_chars: int = 120  # text the embedder sees: title and the lead of the summary (bounds the cost per item)
     summary_chars: int = 300
     keywords: int = 6
 

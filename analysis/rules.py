@@ -88,3 +88,23 @@ class HardNegatives:
     def find(self, title: Sequence[Token], body: Sequence[Token]) -> list[str]:
         ids = {h.pattern_id for tokens in (title, body) for h in self._m.find(tokens)}
         return sorted(HARD_NEGATIVES[i] for i in ids)
+
+
+def rule_matrix(topics: Sequence[Topic], texts: Sequence[str]) -> tuple[list[list[float]], list[list[float]]]:
+    """Keyword probability and negative weight of every text for every topic (as the annotator scores a body),
+    for calibrating the fused score on the training corpus."""
+    from analysis.text import tokenize
+
+    rules = [TopicRules(t) for t in topics]
+    probs: list[list[float]] = []
+    negs: list[list[float]] = []
+    for text in texts:
+        tokens = tokenize(text)
+        row_p, row_n = [], []
+        for r in rules:
+            res = r.score([], tokens)
+            row_p.append(r.probability(res))
+            row_n.append(res.negative)
+        probs.append(row_p)
+        negs.append(row_n)
+    return probs, negs

@@ -141,6 +141,7 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
 
     from analysis.classifier import fold_ids, load_examples, train_model
     from analysis.embedders import make_embedder
+    from analysis.rules import rule_matrix
 
     examples = load_examples(examples_path)
     ids = [t.id for t in topics]
@@ -152,7 +153,16 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
     rows, preds = [], []
     for f in range(folds):
         tr = [i for i in range(len(examples)) if which[i] != f]
-        model = train_model(embedder.name, ids, vectors[tr], [examples[i] for i in tr])
+        rp, rn = rule_matrix(topics, [examples[i].text for i in tr])
+        model = train_model(
+            embedder.name,
+            ids,
+            vectors[tr],
+            [examples[i] for i in tr],
+            rule_probs=np.array(rp),
+            rule_negatives=np.array(rn),
+            rule_weight=settings.rule_weight,
+        )
         ann = Annotator(topics, settings, embedder, model)
         for i in (i for i in range(len(examples)) if which[i] == f):
             probs = model.probabilities(vectors[i : i + 1])[0]
@@ -160,10 +170,12 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
             from analysis.text import tokenize
 
             title = tokenize(examples[i].text)
-            prep = type("P", (), {"title_tokens": title, "body_tokens": []})()
+            prep = type("P", (), {"title_tokens": title, "body_tokens": [], "language": examples[i].lang[:2]})()
             scores, _, rule_probs = ann._topic_scores(prep, None, probs)
             vetoes = ann._hard.find(title, [])
-            topics_, band, review = ann._assign(scores, rule_probs, vetoes, rel, rules_only=False)
+            topics_, band, review = ann._assign(
+                scores, rule_probs, vetoes, rel, rules_only=False, ruled=prep.language in ("en", "ru")
+            )
             rows.append({"topics": list(examples[i].topics), "lang": examples[i].lang})
             preds.append(Annotation("", topics_, scores, {}, [], [], [], "", [], band, review))
     print(f"\n== 5-fold cross-validation on the training corpus ({len(examples)} examples)")

@@ -270,7 +270,7 @@ class Poller:
     async def _annotate(self, entries: Sequence[NormalisedItem]) -> list[Annotation | None]:
         if self.annotator is None or not entries:
             return [None] * len(entries)
-        texts = [ItemText(e.title, e.summary, e.language, e.published) for e in entries]
+        texts = [ItemText(e.title, e.summary, e.language, e.published, dict(e.extras)) for e in entries]
         return list(await asyncio.to_thread(self.annotator.annotate_many, texts))
 
     def _interval(

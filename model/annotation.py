@@ -12,6 +12,8 @@ class ItemText:
     summary: str
     language: str | None = None
     published: datetime | None = None
+    # namespaced fields of structured feeds, as the feed parser keeps them (e.g. "gdacs:alertlevel")
+    extras: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

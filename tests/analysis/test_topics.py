@@ -128,8 +128,9 @@ HARD_NEGATIVES = [
 )
 def test_on_topic_items_get_their_topic(annotator, topic, title, summary):
     ann = annotator.annotate(item(title, summary))
-    assert topic in ann.topics, (ann.topics, ann.scores)
-    assert ann.scores[topic] >= 0.5
+    # sent, or at least proposed to the admins (review band); never dropped
+    assert topic in ann.topics + ann.review_topics, (ann.topics, ann.scores)
+    assert ann.band in ("send", "review")
 
 
 @pytest.mark.parametrize(("kind", "title", "summary"), HARD_NEGATIVES, ids=[k for k, _, _ in HARD_NEGATIVES])

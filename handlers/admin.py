@@ -196,7 +196,7 @@ async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             id=c.id,
             type=c.type,
             title=c.title or c.username or "—",
-            lang=c.language,
+            language=c.language,
             state=t(lang, "admin.active" if c.active else "admin.inactive"),
         )
         for c in chats

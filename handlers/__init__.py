@@ -24,6 +24,7 @@ MODULES = (
     "handlers.search",
     "handlers.events",
     "handlers.trends",
+    "handlers.stale",  # last: answers presses no other callback handler took
 )
 OPTIONAL = frozenset({"handlers.search", "handlers.events", "handlers.trends"})
 

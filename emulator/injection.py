@@ -135,15 +135,19 @@ class Injection:
         *,
         button_text: str | None = None,
         user_id: int | None = None,
+        forged: bool = False,
     ) -> str:
         """A user presses an inline button of a bot message (by callback_data or by its text).
-        Returns the callback query id, to look up the bot's answerCallbackQuery."""
+        ``forged`` sends ``data`` as given, whatever buttons the message has (a modified client, a stale
+        button). Returns the callback query id, to look up the bot's answerCallbackQuery."""
         with self._lock:
             chat = self.directory.chat(chat_id)
             message = self.log.message(chat_id, message_id, purpose="press")
             buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
             match = [b for b in buttons if (data is None or b.get("callback_data") == data)]
             match = [b for b in match if button_text is None or b.get("text") == button_text]
+            if forged:
+                match = [{"callback_data": data}]
             if not match or "callback_data" not in match[0]:
                 offered = [(b.get("text"), b.get("callback_data")) for b in buttons]
                 raise ValueError(f"no button data={data!r} text={button_text!r} on message {message_id}: {offered}")

@@ -25,6 +25,7 @@ MODULES = (
     "handlers.search",
     "handlers.events",
     "handlers.trends",
+    "handlers.stale",  # answers presses no other callback handler took
     "handlers.fallback",  # last: what no other handler took
 )
 OPTIONAL = frozenset({"handlers.search", "handlers.events", "handlers.trends"})

@@ -5,18 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import ChatMember, Update
-from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers.permissions import may_act
 from handlers.runtime import Runtime, get_runtime
 from presentation.i18n import normalise_language, t
 from storage import chats as chat_store
 
 log = logging.getLogger(__name__)
-
-ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
 class ArgumentError(ValueError):
@@ -81,27 +78,9 @@ async def reply_error(update: Update, lang: str, error: ArgumentError) -> None:
     await reply(update, lang, error.key, **error.params)
 
 
-async def is_chat_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int | str, user_id: int) -> bool:
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
-
-
 async def may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Private chats manage themselves; in groups only chat administrators change subscriptions."""
-    chat = update.effective_chat
-    if chat is None:
-        return False
-    if chat.type == ChatType.PRIVATE:
-        return True
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return True  # an anonymous group admin writes as the group itself
-    user = update.effective_user
-    return user is not None and await is_chat_admin(context, chat.id, user.id)
+    """May this user change this chat (handlers.permissions.may_act, the one rule)."""
+    return await may_act(update, context)
 
 
 def bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

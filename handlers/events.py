@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from handlers.callbacks import ForgedCallback, decode
 from handlers.common import ArgumentError, chat_language, ensure_chat, reply, reply_error, runtime_of
 from presentation.calendar import build_ics
 from presentation.charts import day_label
 from presentation.i18n import Safe, catalogue, t
 from presentation.names import country_name
+from presentation.render import fit_entries, safe_url
 from storage.events import Event, EventPage, list_events
 from storage.search_query import SearchQueryError, country_code
 
@@ -57,14 +59,15 @@ def render_event(lang: str, event: Event) -> str:
     names = ", ".join(country_name(c, lang) for c in event.countries)
     countries = t(lang, "events.countries", countries=names) if names else ""
     more = t(lang, "events.more_sources", count=len(event.sources) - 1) if len(event.sources) > 1 else ""
+    url = safe_url(event.url)  # http and https only
     return t(
         lang,
-        "events.item",
+        "events.item" if url else "events.item_nolink",
         kind=_kind(lang, event.kind),
         dates=dates,
         place=_safe(place),
         countries=_safe(countries),
-        url=event.url or "",
+        url=Safe(url or ""),
         title=event.title,
         more=_safe(more),
     )
@@ -74,11 +77,17 @@ def _safe(text: str) -> Safe:
     return Safe(text)  # these parts come from the catalogue, already escaped
 
 
-def render_page(lang: str, page: EventPage, when: str) -> str:
+def render_page(lang: str, page: EventPage, when: str) -> tuple[str, int]:
+    """The page as one message of whole events, and how many it shows."""
     if not page.events:
-        return t(lang, f"events.empty_{when}")
-    header = t(lang, f"events.header_{when}", first=page.offset + 1, last=page.offset + len(page.events))
-    return "\n\n".join([header, *(render_event(lang, e) for e in page.events)])[:4096]
+        return t(lang, f"events.empty_{when}"), 0
+    entries = [render_event(lang, e) for e in page.events]
+    for shown in range(len(entries), 0, -1):
+        header = t(lang, f"events.header_{when}", first=page.offset + 1, last=page.offset + shown)
+        text, fitted = fit_entries(header, entries[:shown])
+        if fitted == shown:
+            return text, shown
+    return text, fitted
 
 
 def _callback(query: EventsQuery, topic_ids: tuple[str, ...], offset: int) -> str:
@@ -86,13 +95,16 @@ def _callback(query: EventsQuery, topic_ids: tuple[str, ...], offset: int) -> st
     return f"e:{query.when[0]}:{topic}:{query.country or '-'}:{offset}"  # well under 64 bytes
 
 
-def keyboard(lang: str, query: EventsQuery, topic_ids: tuple[str, ...], page: EventPage) -> InlineKeyboardMarkup | None:
+def keyboard(
+    lang: str, query: EventsQuery, topic_ids: tuple[str, ...], page: EventPage, shown: int | None = None
+) -> InlineKeyboardMarkup | None:
+    shown = len(page.events) if shown is None else shown
     buttons = []
     if page.offset > 0:
         data = _callback(query, topic_ids, max(0, page.offset - page.limit))
         buttons.append(InlineKeyboardButton(t(lang, "events.prev"), callback_data=data))
-    if page.has_more:
-        data = _callback(query, topic_ids, page.offset + page.limit)
+    if page.has_more or shown < len(page.events):
+        data = _callback(query, topic_ids, page.offset + max(1, shown))
         buttons.append(InlineKeyboardButton(t(lang, "events.next"), callback_data=data))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -123,9 +135,10 @@ async def events_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply_error(update, chat.lang, error)
         return
     page = await _page(context, query, 0, PAGE_SIZE)
+    text, shown = render_page(chat.lang, page, query.when)
     await update.effective_message.reply_text(
-        render_page(chat.lang, page, query.when),
-        reply_markup=keyboard(chat.lang, query, topic_ids, page),
+        text,
+        reply_markup=keyboard(chat.lang, query, topic_ids, page, shown),
         do_quote=False,
     )
 
@@ -143,24 +156,26 @@ async def send_ics(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str
     )
 
 
+EVENTS_SCHEMA = {"": (("u", "p"), "topic#", "country-", "int")}
+
+
 async def events_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     callback = update.callback_query
     assert callback is not None and callback.data is not None
     lang = await chat_language(context, update.effective_chat.id)
     topic_ids = runtime_of(context).topic_ids
-    _, when, topic, country, offset = callback.data.split(":")
-    query = EventsQuery(
-        when="past" if when == "p" else "upcoming",
-        topic=topic_ids[int(topic)] if topic.isdigit() and int(topic) < len(topic_ids) else None,
-        country=None if country == "-" else country,
-    )
+    try:
+        when, topic, country, offset = decode(callback.data, "e", EVENTS_SCHEMA, topic_ids).fields
+    except ForgedCallback:
+        await callback.answer(t(lang, "error.expired_button"), show_alert=True)
+        return
+    query = EventsQuery(when="past" if when == "p" else "upcoming", topic=topic, country=country)
     await callback.answer()
-    page = await _page(context, query, int(offset), PAGE_SIZE)
-    await callback.edit_message_text(
-        render_page(lang, page, query.when), reply_markup=keyboard(lang, query, topic_ids, page)
-    )
+    page = await _page(context, query, offset, PAGE_SIZE)
+    text, shown = render_page(lang, page, query.when)
+    await callback.edit_message_text(text, reply_markup=keyboard(lang, query, topic_ids, page, shown))
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("events", events_command))
-    application.add_handler(CallbackQueryHandler(events_page, pattern=r"^e:[up]:(\d+|-):([A-Z]{2}|-):\d+$"))
+    application.add_handler(CallbackQueryHandler(events_page, pattern=r"^e:"))

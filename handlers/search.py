@@ -7,8 +7,10 @@ import itertools
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from handlers.callbacks import ForgedCallback, decode
 from handlers.common import chat_language, ensure_chat, reply, runtime_of
 from presentation.i18n import Safe, t
+from presentation.render import fit_entries, safe_url
 from storage.search import SearchPage, SearchQueryError, search_items
 
 PAGE_SIZE = 5
@@ -28,34 +30,42 @@ def bad_query_text(lang: str, error: SearchQueryError) -> str:
     return t(lang, "search.bad_query", reason=Safe(reason))
 
 
-def render_page(lang: str, page: SearchPage) -> str:
+def render_page(lang: str, page: SearchPage) -> tuple[str, int]:
+    """The page as one message of whole results, and how many results it shows."""
     if not page.results:
-        return t(lang, "search.empty", query=page.query)
-    lines = [t(lang, "search.header", first=page.offset + 1, last=page.offset + len(page.results), query=page.query)]
+        return t(lang, "search.empty", query=page.query), 0
+    entries = []
     for n, result in enumerate(page.results, start=page.offset + 1):
-        key = "search.item" if result.url else "search.item_nolink"
-        lines.append(
+        url = safe_url(result.url)  # http and https only, like alerts
+        entries.append(
             t(
                 lang,
-                key,
+                "search.item" if url else "search.item_nolink",
                 n=n,
-                url=result.url or "",
+                url=Safe(url or ""),
                 title=Safe(result.title_html),
                 source=result.source,
                 date=result.published.date().isoformat(),
                 snippet=Safe(result.snippet_html),
             )
         )
-    return "\n\n".join(lines)[:4096]
+    # The header's last number depends on how many fit; its length does not change by more than digits.
+    for shown in range(len(entries), 0, -1):
+        header = t(lang, "search.header", first=page.offset + 1, last=page.offset + shown, query=page.query)
+        text, fitted = fit_entries(header, entries[:shown])
+        if fitted == shown:
+            return text, shown
+    return text, fitted
 
 
-def keyboard(lang: str, token: int, page: SearchPage) -> InlineKeyboardMarkup | None:
+def keyboard(lang: str, token: int, page: SearchPage, shown: int | None = None) -> InlineKeyboardMarkup | None:
+    shown = len(page.results) if shown is None else shown
     buttons = []
     if page.offset > 0:
         prev_offset = max(0, page.offset - page.limit)
         buttons.append(InlineKeyboardButton(t(lang, "search.prev"), callback_data=f"s:{token}:{prev_offset}"))
-    if page.has_more:
-        next_offset = page.offset + page.limit
+    if page.has_more or shown < len(page.results):
+        next_offset = page.offset + max(1, shown)
         buttons.append(InlineKeyboardButton(t(lang, "search.next"), callback_data=f"s:{token}:{next_offset}"))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -86,8 +96,9 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await update.effective_message.reply_text(bad_query_text(chat.lang, error), do_quote=False)
         return
     token = _remember(context, query)
+    text, shown = render_page(chat.lang, page)
     await update.effective_message.reply_text(
-        render_page(chat.lang, page), reply_markup=keyboard(chat.lang, token, page), do_quote=False
+        text, reply_markup=keyboard(chat.lang, token, page, shown), do_quote=False
     )
 
 
@@ -95,20 +106,25 @@ async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     callback = update.callback_query
     assert callback is not None and callback.data is not None
     lang = await chat_language(context, update.effective_chat.id)
-    _, token_text, offset_text = callback.data.split(":")
-    query = context.chat_data.get("search_queries", {}).get(int(token_text))
+    try:
+        token, offset = decode(callback.data, "s", {"": ("int", "int")}).fields
+    except ForgedCallback:
+        await callback.answer(t(lang, "error.expired_button"), show_alert=True)
+        return
+    query = context.chat_data.get("search_queries", {}).get(token)
     if query is None:
         await callback.answer(t(lang, "search.expired"), show_alert=True)
         return
     await callback.answer()
     try:
-        page = await _page(context, query, max(0, int(offset_text)))
+        page = await _page(context, query, offset)
     except SearchQueryError as error:  # the query parsed before; only a change of rules could get here
         await callback.edit_message_text(bad_query_text(lang, error))
         return
-    await callback.edit_message_text(render_page(lang, page), reply_markup=keyboard(lang, int(token_text), page))
+    text, shown = render_page(lang, page)
+    await callback.edit_message_text(text, reply_markup=keyboard(lang, token, page, shown))
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("search", search_command))
-    application.add_handler(CallbackQueryHandler(search_page, pattern=r"^s:\d+:\d+$"))
+    application.add_handler(CallbackQueryHandler(search_page, pattern=r"^s:"))

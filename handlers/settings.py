@@ -9,6 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from handlers.callbacks import ForgedCallback, decode
 from handlers.common import ArgumentError, ensure_chat, may_manage, reply_error, runtime_of
 from model.chats import ChatSettings, valid_timezone
 from presentation.i18n import LANGUAGES, t
@@ -165,20 +166,30 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
+SET_SCHEMA = {
+    "mode": (("instant", "digest"),),
+    "spikes": (("on", "off"),),
+    "weekly": (("on", "off"),),
+    "lang": (LANGUAGES,),
+}
+
+
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     chat = await ensure_chat(update, context)
     if not await may_manage(update, context):
         await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
         return
-    _, name, value = ((query.data or "") + "::").split(":")[:3]
-    args = {"mode": [value], "spikes": ["spikes", value], "weekly": ["weekly", value], "lang": ["language", value]}.get(
-        name
-    )
     try:
-        changes = parse_change(args) if args else {}
-    except ArgumentError:
-        changes = {}
+        decoded = decode(query.data, "set", SET_SCHEMA)
+        name, value = decoded.variant, str(decoded.fields[0])
+        args = {"mode": [value], "spikes": ["spikes", value], "weekly": ["weekly", value]}.get(
+            name, ["language", value]
+        )
+        changes = parse_change(args)
+    except (ForgedCallback, ArgumentError):
+        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
+        return
     new = await _apply(context, chat.chat_id, changes) if changes else None
     if new is not None:
         text = summary(new, chat.lang) + "\n\n" + t(chat.lang, "settings.usage")

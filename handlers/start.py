@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from handlers.callbacks import ForgedCallback, decode
 from handlers.common import bot_admin, ensure_chat, may_manage, reply, runtime_of
 from presentation.i18n import LANGUAGES, t
 from storage import chats as chat_store
@@ -55,9 +56,10 @@ async def _set(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> N
 async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     chat = await ensure_chat(update, context)
-    lang = (query.data or "").partition(":")[2]
-    if lang not in LANGUAGES:
-        await query.answer()
+    try:
+        [lang] = decode(query.data, "lang", {"": (LANGUAGES,)}).fields
+    except ForgedCallback:
+        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
         return
     if not await may_manage(update, context):
         await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)

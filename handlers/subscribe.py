@@ -9,17 +9,18 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from handlers.callbacks import ForgedCallback, decode
 from handlers.common import (
     ArgumentError,
     ChatContext,
     ensure_chat,
-    is_chat_admin,
     may_manage,
     reply,
     reply_error,
     runtime_of,
 )
 from handlers.filters import KEYBOARD_COUNTRIES, Filters, describe, parse_filters
+from handlers.permissions import is_chat_admin
 from presentation.i18n import t
 from presentation.names import country_name
 from storage import chats as chat_store
@@ -136,26 +137,28 @@ def _country_keyboard(lang: str, selected: list[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+SUB_SCHEMA = {"t": ("topic*",), "c": ("country*",), "ok": ()}
+
+
 async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     chat = await ensure_chat(update, context)
     if not await may_manage(update, context):
         await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
         return
+    runtime = runtime_of(context)
+    try:
+        decoded = decode(query.data, "sub", SUB_SCHEMA, runtime.topic_ids)
+    except ForgedCallback:
+        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
+        return
     drafts = context.chat_data.setdefault(DRAFTS, {})
     draft = drafts.get(query.message.message_id) if query.message else None
     if draft is None:
         await query.answer(t(chat.lang, "subscribe.expired"), show_alert=True)
         return
-    runtime = runtime_of(context)
-    parts = (query.data or "").split(":", 2)
-    kind = parts[1] if len(parts) > 1 else ""
-    value = parts[2] if len(parts) > 2 else ""
-    if kind == "t":
-        draft["topic"] = None if value == "*" else value
-        if draft["topic"] is not None and draft["topic"] not in runtime.topic_ids:
-            await query.answer()
-            return
+    if decoded.variant == "t":
+        draft["topic"] = decoded.fields[0]
         name = runtime.topic_name(draft["topic"], chat.lang) if draft["topic"] else t(chat.lang, "subscribe.any_topic")
         await query.edit_message_text(
             t(chat.lang, "subscribe.choose_countries", topic=name),
@@ -163,16 +166,20 @@ async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         )
         await query.answer()
         return
-    if kind == "c" and value != "*":
+    value = decoded.fields[0] if decoded.fields else None
+    if decoded.variant == "c" and value is not None:
         selected = draft["countries"]
         if value in selected:
             selected.remove(value)
-        elif value in KEYBOARD_COUNTRIES:
+        else:
             selected.append(value)
         await query.edit_message_reply_markup(_country_keyboard(chat.lang, selected))
         await query.answer()
         return
-    countries = [None] if kind == "c" or not draft["countries"] else list(draft["countries"])
+    if draft["topic"] is not None and draft["topic"] not in runtime.topic_ids:
+        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
+        return
+    countries = [None] if decoded.variant == "c" or not draft["countries"] else list(draft["countries"])
     pairs = [(draft["topic"], c) for c in countries]
     drafts.pop(query.message.message_id, None)
     text = await _add(context, Target(chat.chat_id, draft["thread"]), pairs, chat.lang)
@@ -217,9 +224,9 @@ async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
         return
     try:
-        sub_id = int((query.data or "").partition(":")[2])
-    except ValueError:
-        await query.answer()
+        [sub_id] = decode(query.data, "unsub", {"": ("int",)}).fields
+    except ForgedCallback:
+        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
         return
     async with runtime_of(context).database.session() as session:
         removed = await sub_store.remove_subscription(session, chat.chat_id, sub_id)
@@ -257,4 +264,4 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("unsubscribe", unsubscribe))
     application.add_handler(CommandHandler("mysubs", mysubs))
     application.add_handler(CallbackQueryHandler(subscribe_button, pattern=r"^sub:"))
-    application.add_handler(CallbackQueryHandler(unsubscribe_button, pattern=r"^unsub:\d+$"))
+    application.add_handler(CallbackQueryHandler(unsubscribe_button, pattern=r"^unsub:"))

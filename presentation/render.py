@@ -215,3 +215,22 @@ def pack_messages(header: str, lines: Iterable[str], limit: int = MAX_MESSAGE) -
 def render_digest(views: Sequence[AlertView], lang: str, *, title_key: str = "digest.header") -> list[str]:
     header = t(lang, title_key, count=len(views))
     return pack_messages(header, (digest_line(v, lang) for v in views))
+
+
+def fit_entries(header: str, entries: Sequence[str], limit: int = MAX_MESSAGE) -> tuple[str, int]:
+    """The header and as many whole entries as fit one message (UTF-16 units of the markup, never less
+    than Telegram counts after parsing), and how many that is. The first entry always goes in, cut with
+    ``truncate_html`` (tags closed) when it alone is too long; no later entry is ever cut."""
+    text = header
+    shown = 0
+    for entry in entries:
+        candidate = f"{text}\n\n{entry}" if text else entry
+        if utf16_len(candidate) <= limit:
+            text, shown = candidate, shown + 1
+            continue
+        if shown == 0:
+            room = limit - utf16_len(text) - 2 if text else limit
+            text = f"{text}\n\n{truncate_html(entry, room)}" if text else truncate_html(entry, room)
+            shown = 1
+        break
+    return text, shown

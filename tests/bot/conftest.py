@@ -94,8 +94,10 @@ class Harness:
         found = await self.emulator.wait_for_messages_async(chat_id, before + expect, timeout=timeout)
         return found[before:]
 
-    async def press(self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None) -> str:
-        query_id = self.emulator.inject_callback(chat_id, message_id, data, user_id=user_id)
+    async def press(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None, forged: bool = False
+    ) -> str:
+        query_id = self.emulator.inject_callback(chat_id, message_id, data, user_id=user_id, forged=forged)
         await self.wait(lambda: bool(self.emulator.callback_answers(query_id)))
         return query_id
 

@@ -122,8 +122,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     # The bot pulls in python-telegram-bot and the annotator: only `run` waits for them.
     from bot.run import run
 
-    asyncio.run(run(settings))
-    return 0
+    return asyncio.run(run(settings))
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import (
     BotCommand,
@@ -199,7 +200,14 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
     queue = application.job_queue
     if queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    jobs = Jobs(runtime.database, worker, wake_sender=runtime.wake_sender, poll_interval=settings.feeds.tick)
+    jobs = Jobs(
+        runtime.database,
+        worker,
+        wake_sender=runtime.wake_sender,
+        poll_interval=settings.feeds.tick,
+        keep_items=timedelta(days=settings.retention.items_days),
+        keep_outbox=timedelta(days=settings.retention.outbox_days),
+    )
     if poll_feeds:
         runtime.http = build_client(settings.feeds.limits, max_connections=settings.feeds.max_concurrency)
 
@@ -210,7 +218,7 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
         runtime.poller = jobs.poller = Poller(
             runtime.database, runtime.http, settings.feeds, runtime.annotator, on_paused=on_paused, worker=worker
         )
-    schedule_on_job_queue(queue, jobs, ["digests", "spikes", "weekly", *(["poll"] if poll_feeds else [])])
+    schedule_on_job_queue(queue, jobs, ["digests", "spikes", "weekly", "prune", *(["poll"] if poll_feeds else [])])
 
 
 def _sender_ended(task: asyncio.Task[None]) -> None:

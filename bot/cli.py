@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -24,6 +25,7 @@ from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
 from ingest.poller import Poller, make_parse_pool
 from model.polls import PollResult
+from storage.retention import prune
 
 log = logging.getLogger("coopwatch")
 
@@ -58,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     items.add_argument("--limit", type=_positive, default=50)
 
     db = sub.add_parser("db", help="database maintenance")
-    db.add_argument("db_command", choices=["upgrade"])
+    db.add_argument("db_command", choices=["upgrade", "prune"])
+    db.add_argument("--dry-run", action="store_true", help="prune: print what would be removed, remove nothing")
 
     search = sub.add_parser("search", help='search stored items: words, "phrases", -words, OR, topic: country: ...')
     search.add_argument("query")
@@ -122,8 +125,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     # The bot pulls in python-telegram-bot and the annotator: only `run` waits for them.
     from bot.run import run
 
-    asyncio.run(run(settings))
-    return 0
+    return asyncio.run(run(settings))
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,12 +141,35 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command == "prune":
+        return asyncio.run(_prune(settings, dry_run=args.dry_run))
+
     async def upgrade() -> None:
         async with open_database(settings) as _database:
             pass
 
     asyncio.run(upgrade())
     print(f"database at {_safe_url(settings.database_url)} is up to date")
+    return 0
+
+
+async def _prune(settings: Settings, *, dry_run: bool) -> int:
+    """``db prune [--dry-run]``: the daily retention pass now, with what it removes (or would)."""
+    now = datetime.now(UTC)
+    keep = settings.retention
+    async with open_database(settings) as database, database.session() as session:
+        counts = await prune(
+            session,
+            now=now,
+            outbox_before=now - timedelta(days=keep.outbox_days),
+            items_before=now - timedelta(days=keep.items_days),
+            dry_run=dry_run,
+        )
+    verb = "would remove" if dry_run else "removed"
+    print(
+        f"{verb} {counts.items} items older than {keep.items_days:g} days and "
+        f"{counts.outbox} finished outbox rows older than {keep.outbox_days:g} days"
+    )
     return 0
 
 

@@ -23,10 +23,12 @@ from delivery.weekly import run_weekly_summaries
 from ingest.poller import Poller
 from model.polls import PollResult
 from storage.db import Database
+from storage.retention import PruneCounts, prune
 
 log = logging.getLogger(__name__)
 
-JobName = Literal["poll", "digests", "spikes", "weekly"]
+JobName = Literal["poll", "digests", "spikes", "weekly", "prune"]
+PRUNE_CHECK = timedelta(days=1)
 DIGEST_CHECK = timedelta(seconds=60)
 REPORT_CHECK = timedelta(hours=1)  # spike alerts and weekly summaries
 
@@ -39,6 +41,8 @@ class Jobs:
     health: Health | None = None
     wake_sender: Callable[[], None] = lambda: None
     poll_interval: timedelta = timedelta(seconds=30)
+    keep_items: timedelta = timedelta(days=365)  # [retention] items_days
+    keep_outbox: timedelta = timedelta(days=30)  # [retention] outbox_days
 
     async def poll(self) -> None:
         """One pass over the due feeds; the sender is woken when alerts were queued."""
@@ -64,6 +68,17 @@ class Jobs:
         if await run_weekly_summaries(self.database, datetime.now(UTC)):
             self.wake_sender()
 
+    async def prune(self) -> PruneCounts:
+        """The daily retention pass (storage/retention.py)."""
+        now = datetime.now(UTC)
+        async with self.database.session() as session:
+            counts = await prune(
+                session, now=now, outbox_before=now - self.keep_outbox, items_before=now - self.keep_items
+            )
+        if counts.outbox or counts.items:
+            log.info("pruned %d outbox rows and %d items", counts.outbox, counts.items)
+        return counts
+
     def _beat(self, loop: str) -> None:
         if self.health is not None:
             self.health.beat(loop)
@@ -75,6 +90,7 @@ class Jobs:
             "digests": (self.digests, DIGEST_CHECK, 5.0),
             "spikes": (self.spikes, REPORT_CHECK, 120.0),
             "weekly": (self.weekly, REPORT_CHECK, 180.0),
+            "prune": (self.prune, PRUNE_CHECK, 600.0),
         }
         return [(name, *table[name]) for name in names]
 

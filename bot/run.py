@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 
-from bot.app import build_application, running
+from bot.app import build_application, running, telegram_link
 from bot.bootstrap import load_annotator, open_database, worker_id
 from bot.ops.health import operations
 from bot.settings import Settings
@@ -15,7 +15,10 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def run(settings: Settings) -> None:
+EXIT_TOKEN_REVOKED = 3  # the update loop ended on a 401 (bot.app.TelegramLink)
+
+
+async def run(settings: Settings) -> int:
     """The database is migrated and the configured feeds synced (bootstrap.open_database) before anything runs."""
     async with open_database(settings) as database:
         if settings.bot.token is None:
@@ -23,7 +26,7 @@ async def run(settings: Settings) -> None:
             from bot.console import run_console
 
             await run_console(settings, database)
-            return
+            return 0
         annotator = await asyncio.to_thread(load_annotator, settings)
         application = build_application(settings, database, annotator=annotator)
         stop = asyncio.Event()
@@ -31,9 +34,19 @@ async def run(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
+        link = telegram_link(application)
         async with (
-            operations(settings.metrics, database, role="bot", worker=worker_id("bot")),
+            operations(settings.metrics, database, role="bot", worker=worker_id("bot")) as health,
             running(application),
         ):
+            health.telegram = link.report
             log.info("bot running (%s)", settings.bot.mode)
-            await stop.wait()
+            stopped = asyncio.create_task(stop.wait())
+            revoked = asyncio.create_task(link.revoked.wait())
+            await asyncio.wait({stopped, revoked}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            revoked.cancel()
+        if link.revoked.is_set():
+            log.critical("exiting with status %d: %s", EXIT_TOKEN_REVOKED, link.reason)
+            return EXIT_TOKEN_REVOKED
+        return 0

@@ -53,6 +53,15 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """``[retention]``: days kept before the daily prune deletes (bot/jobs.py, storage/retention.py). Unsent
+    outbox rows, the items they point at and items announcing events not yet over are kept whatever their age."""
+
+    items_days: float = 365.0
+    outbox_days: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path | None
     database_url: str = DEFAULT_DATABASE_URL
@@ -61,6 +70,7 @@ class Settings:
     delivery: DeliverySettings = DeliverySettings()
     logging: LoggingSettings = LoggingSettings()
     metrics: MetricsSettings = MetricsSettings()
+    retention: RetentionSettings = RetentionSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     topics: tuple[Topic, ...] = ()
 
@@ -276,6 +286,17 @@ def _read_metrics(root: _Table) -> MetricsSettings:
     return settings
 
 
+def _read_retention(root: _Table) -> RetentionSettings:
+    t = root.table("retention")
+    d = RetentionSettings()
+    settings = RetentionSettings(
+        items_days=t.number("items_days", d.items_days, minimum=1),
+        outbox_days=t.number("outbox_days", d.outbox_days, minimum=1),
+    )
+    t.finish()
+    return settings
+
+
 def _read_logging(root: _Table) -> LoggingSettings:
     t = root.table("logging")
     settings = LoggingSettings(
@@ -307,6 +328,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     delivery = _read_delivery(root)
     logging_settings = _read_logging(root)
     metrics = _read_metrics(root)
+    retention = _read_retention(root)
     try:
         analysis = analysis_settings_from_toml(root.get("analysis", dict, {}))
         topics = tuple(load_topics(root.get("topics", list, [])))
@@ -327,6 +349,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
         delivery=delivery,
         logging=logging_settings,
         metrics=metrics,
+        retention=retention,
         analysis=analysis,
         topics=topics,
     )

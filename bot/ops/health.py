@@ -43,6 +43,7 @@ class Health:
     _db_ok_at: float | None = None
     _db_error: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    telegram: Callable[[], dict[str, Any]] | None = None  # the bot's update loop (bot.app.TelegramLink.report)
 
     def beat(self, loop: str) -> None:
         with self._lock:
@@ -62,7 +63,8 @@ class Health:
             db_error = self._db_error
         stale = sorted(name for name, age in beats.items() if age > self.stale_after)
         db_ok = db_error is None and db_age is not None and db_age <= self.stale_after
-        healthy = db_ok and not stale
+        link = self.telegram() if self.telegram is not None else None
+        healthy = db_ok and not stale and (link is None or bool(link.get("ok")))
         body = {
             "status": "ok" if healthy else "unhealthy",
             "role": self.role,
@@ -71,6 +73,8 @@ class Health:
             "loops": beats,
             "stale_loops": stale,
         }
+        if link is not None:
+            body["telegram"] = link
         return healthy, body
 
 

@@ -122,3 +122,12 @@ def test_retrained_weights_live_beside_the_database_not_in_the_package(tmp_path:
     assert retrained_classifier_path(chosen) == tmp_path / "w.npz"  # a configured path wins
     postgres = settings_from_mapping({"topics": TOPICS}, {"COOPWATCH_DATABASE_URL": "postgresql+asyncpg://x@h/db"})
     assert retrained_classifier_path(postgres) == Path("data") / "classifier.npz"
+
+
+def test_retention_has_defaults_and_refuses_nonsense() -> None:
+    default = settings_from_mapping({"topics": TOPICS}, {}).retention
+    assert (default.items_days, default.outbox_days) == (365.0, 30.0)
+    assert settings_from_mapping({"topics": TOPICS, "retention": {"items_days": 90}}, {}).retention.items_days == 90
+    for bad in ({"items_days": 0}, {"outbox_days": "long"}, {"feedback_days": 3}):
+        with pytest.raises(ConfigError, match=r"retention\."):
+            settings_from_mapping({"topics": TOPICS, "retention": bad}, {})

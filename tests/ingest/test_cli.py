@@ -185,3 +185,18 @@ def test_feeds_add_refuses_a_private_address_at_once(tmp_path) -> None:
     assert added.returncode == 1 and "private_address" in added.stderr, added.stderr
     listed = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path, env=env)
     assert listed.returncode == 0 and "10.0.0.7" not in listed.stdout
+
+
+def test_db_prune_dry_run_then_prune(tmp_path, feed_server) -> None:
+    """Finding 11: ``db prune --dry-run`` prints what it would remove and removes nothing; ``db prune`` runs."""
+    url = feed_server.set_feed(f"/cli/{tmp_path.name}-prune.xml", build_rss(2, feed_id=f"p{tmp_path.name}"))
+    config = local_config(tmp_path, [url])
+    env = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    assert run_cli("--config", str(config), "poll", "--once", cwd=tmp_path, env=env).returncode == 0
+    dry = run_cli("--config", str(config), "db", "prune", "--dry-run", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "would remove 0 items older than 365 days and 0 finished outbox rows older than 30 days" in dry.stdout
+    done = run_cli("--config", str(config), "db", "prune", cwd=tmp_path, env=env)
+    assert done.returncode == 0 and done.stdout.startswith("removed 0 items"), done.stdout + done.stderr
+    items = run_cli("--config", str(config), "items", "--json", cwd=tmp_path, env=env)
+    assert len(items.stdout.splitlines()) == 2  # fresh items stay

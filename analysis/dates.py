@@ -1,4 +1,7 @@
-"""Date expressions in English and Russian, single days and ranges, absolute and relative.
+"""Date expressions in English, Russian and the region's languages, single days and ranges.
+
+Month words of Kazakh, Kyrgyz, Tajik, Uzbek (Latin and Cyrillic), Ukrainian and Turkish come from
+analysis/date_words.py; Chinese (9月10日至12日) and Mongolian (6-р сарын 12-нд) write months as numbers.
 
 dateparser handles single phrases well but not ranges or a year taken from the publication date, so this
 layer is explicit regexes over the forms news items use.
@@ -9,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from analysis.date_words import REGION_MONTH_RE, region_month
 
 _EN_MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -26,35 +31,60 @@ EN_M = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 RU_M = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+# stem plus its case ending: "октябрында", "қарашада", "aprel", "Kasım"
+XM = REGION_MONTH_RE
+MONTH = rf"(?:{EN_M}(?![^\W\d_])|{RU_M}|{XM})"
 _ORD = r"(?:st|nd|rd|th)?"
 _D = r"(?<!\d)(\d{1,2})" + _ORD
-_Y = r"(?:,?\s*(\d{4})(?!\d))?"
-_TO = r"\s*(?:-|–|—|‑|to|till|until|through|and|по|до)\s*"
+# a year written after the date: ", 2024", "2024 г.", Tajik "соли 2025"
+_Y = r"(?:,?\s*(?:соли\s+)?(\d{4})(?!\d))?"
+# a year written before it: "2024 жылғы 3 мамырда", "2024-жылдын 14-мартында", "2025-yil 15-may"
+_Y0 = (
+    r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|жылы|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
+)
+_TO = r"\s*(?:-|–|—|‑|to|till|until|through|and|по|до|то)\s*"
+_DM = r"(?:\s*-\s*|\s+)(?:of\s+)?"  # "3 May", "3 of May", Uzbek and Kyrgyz "3-may", "14-мартында"
 _F = re.IGNORECASE
 
-# (regex, field order): fields name what each group holds; d1 m1 y1 d2 m2 y
+# (regex, field order): fields name what each group holds; y0 is a year written before the date
 _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     # 28 November 2024 – 2 December 2024 / с 28 ноября по 2 декабря 2024 года
     (
-        re.compile(
-            rf"(?:from\s+|с\s+)?{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}{_TO}{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}", _F
-        ),
-        ("d1", "m1", "y1", "d2", "m2", "y"),
+        re.compile(rf"{_Y0}(?:from\s+|с\s+|аз\s+)?{_D}{_DM}({MONTH}){_Y}{_TO}{_D}{_DM}({MONTH}){_Y}", _F),
+        ("y0", "d1", "m1", "y1", "d2", "m2", "y"),
+    ),
+    # Kyrgyz and Kazakh "27-майдан 1-июнга чейин": the ablative ending says "from"
+    (
+        re.compile(rf"{_Y0}{_D}{_DM}({XM})(?<=дан|дын|тан|нан|ден|тен|нен|нан|dan|tan|nan)\s+{_D}{_DM}({MONTH}){_Y}", _F),
+        ("y0", "d1", "m1", "d2", "m2", "y"),
     ),
     # November 28 – December 2, 2024
     (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}({EN_M})\s+{_D}{_Y}", _F), ("m1", "d1", "m2", "d2", "y")),
-    # 11–15 December 2024 / с 11 по 15 декабря 2024 г.
-    (re.compile(rf"(?:from\s+|с\s+)?{_D}{_TO}{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}", _F), ("d1", "d2", "m2", "y")),
+    # 11–15 December 2024 / с 11 по 15 декабря 2024 г. / аз 22 то 25 апрели соли 2025 / 16–18-aprel
+    (
+        re.compile(rf"{_Y0}(?:from\s+|с\s+|аз\s+)?{_D}{_TO}{_D}{_DM}({MONTH}){_Y}", _F),
+        ("y0", "d1", "d2", "m2", "y"),
+    ),
     # from December 11 to 15, 2024
-    (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}{_D}(?!\s*(?:{EN_M}|{RU_M})){_Y}", _F), ("m2", "d1", "d2", "y")),
+    (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}{_D}(?!\s*{MONTH}){_Y}", _F), ("m2", "d1", "d2", "y")),
     # 11.12.2024 – 15.12.2024, 11–15.12.2024
     (
         re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"),
         ("d1", "n1", "y1", "d2", "n2", "y"),
     ),
     (re.compile(r"(?<![\d.])(\d{1,2})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"), ("d1", "d2", "n2", "y")),
-    # single days: 3 September 2021, 28th of May, 3 сентября, September 3, 2021, 11.12.2024, 2024-12-11
-    (re.compile(rf"{_D}\s+(?:of\s+)?({EN_M}|{RU_M}){_Y}", _F), ("d2", "m2", "y")),
+    # Chinese: 2024年10月16日至17日, 8月30日至9月2日, 5月20日
+    (
+        re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(?:至|到|-|–|—|~|～)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日)?"),
+        ("y0", "n1", "d1", "n2", "d2"),
+    ),
+    # Mongolian: 6-р сарын 12-нд, 5-р сарын 14-16-нд
+    (
+        re.compile(r"(?<!\d)(\d{1,2})\s*-?\s*(?:р|дугаар|дүгээр)\s+сар(?:ын|ийн)?\s+(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?", _F),
+        ("n1", "d1", "d2"),
+    ),
+    # single days: 3 September 2021, 28th of May, 3 сентября, 2024 жылғы 3 мамырда, 18-aprel, 11.12.2024
+    (re.compile(rf"{_Y0}{_D}{_DM}({MONTH}){_Y}", _F), ("y0", "d2", "m2", "y")),
     (re.compile(rf"\b({EN_M})\s+{_D}(?![\d:]){_Y}", _F), ("m2", "d2", "y")),
     (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"), ("d2", "n2", "y")),
     (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "n2", "d2")),
@@ -78,6 +108,11 @@ _REL_RU = re.compile(
 )
 
 
+def is_future(text: str) -> bool:
+    """Whether the text announces (will, пройдёт, состоится) rather than reports."""
+    return bool(_FUTURE.search(text))
+
+
 @dataclass(frozen=True)
 class DateSpan:
     start: date
@@ -88,12 +123,12 @@ class DateSpan:
 
 def _month(word: str) -> int | None:
     w = word.lower().rstrip(".")
-    if w[:1].isascii():
+    if re.fullmatch(EN_M, w, _F):
         return _EN_MONTHS.get(w[:3])
     for stem, n in _RU_MONTHS.items():
-        if w.startswith(stem) and (stem != "ма" or w == "мая"):
+        if w.startswith(stem) and (stem != "ма" or w == "мая") and re.fullmatch(RU_M, w, _F):
             return n
-    return None
+    return region_month(w)
 
 
 def _closest_year(month: int, day: int, ref: date) -> int:
@@ -115,15 +150,16 @@ def _closest_year(month: int, day: int, ref: date) -> int:
 
 def _build(fields: tuple[str, ...], groups: tuple[str | None, ...], ref: date) -> tuple[date, date] | None:
     v = dict(zip(fields, groups, strict=True))
-    m2 = _month(v["m2"]) if v.get("m2") else (int(v["n2"]) if v.get("n2") else None)
+    m1 = _month(v["m1"]) if v.get("m1") else (int(v["n1"]) if v.get("n1") else None)
+    m2 = _month(v["m2"]) if v.get("m2") else (int(v["n2"]) if v.get("n2") else m1)
     if m2 is None:
         return None
-    m1 = _month(v["m1"]) if v.get("m1") else (int(v["n1"]) if v.get("n1") else m2)
-    if m1 is None:
+    m1 = m1 or m2
+    if not 1 <= m1 <= 12 or not 1 <= m2 <= 12:
         return None
-    d2 = int(v["d2"])
+    d2 = int(v.get("d2") or v["d1"])
     d1 = int(v["d1"]) if v.get("d1") else d2
-    y2 = int(v["y"]) if v.get("y") else None
+    y2 = int(v["y"]) if v.get("y") else (int(v["y0"]) if v.get("y0") else None)
     y1 = int(v["y1"]) if v.get("y1") else None
     try:
         if y2 is None:

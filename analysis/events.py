@@ -15,11 +15,13 @@ Older kinds map onto these: summit -> meeting, workshop and webinar -> training 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
-from analysis.dates import DateSpan, find_dates
+from analysis.dates import DateSpan, find_dates, is_future
+from analysis.event_words import CJK_KINDS, REGION_KINDS
 from analysis.gazetteer import country_finder
 from analysis.matcher import PhraseMatcher
 from analysis.text import Token
@@ -70,9 +72,10 @@ _LOC_PREP = {"in", "at", "в", "во", "on"}
 def _kind_matcher() -> tuple[PhraseMatcher, list[str], PhraseMatcher]:
     pats: list[str] = []
     kinds: list[str] = []
-    for kind, words in KINDS.items():
-        pats.extend(words)
-        kinds.extend([kind] * len(words))
+    for table in (KINDS, REGION_KINDS):
+        for kind, words in table.items():
+            pats.extend(words)
+            kinds.extend([kind] * len(words))
     return PhraseMatcher(pats), kinds, PhraseMatcher(list(_NOT_EVENTS))
 
 
@@ -89,6 +92,58 @@ def _kind_hits(tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
         covered = h.end
         out.append((tokens[h.start].start, tokens[h.end - 1].end, kinds[h.pattern_id]))
     return out
+
+
+def _cjk_hits(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+    """Chinese triggers, found as substrings; the earliest wins, a longer one at the same spot first."""
+    hits = [
+        (m.start() + offset, m.end() + offset, kind)
+        for kind, words in CJK_KINDS.items()
+        for w in words
+        for m in re.finditer(re.escape(w), text)
+    ]
+    return sorted(hits, key=lambda h: (h[0], h[0] - h[1]))
+
+
+def _first_kind(hits: list[tuple[int, int, str]]) -> tuple[int, str]:
+    """The first trigger (the title's before the body's), except that a drill beats the training or visit
+    it is part of."""
+    pos, _, kind = hits[0]
+    if kind in ("training", "visit"):
+        for p, _, k in hits:
+            if k == "exercise":
+                return p, k
+    return pos, kind
+
+
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_RU_NUMBER_STEMS = {"двух": 2, "трех": 3, "трёх": 3, "четырех": 4, "четырёх": 4, "пяти": 5, "шести": 6, "семи": 7}
+_DURATION = re.compile(
+    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[- ](day|week)\b"
+    r"|(двух|тр[её]х|четыр[её]х|пяти|шести|семи)(дневн|недельн)",
+    re.IGNORECASE,
+)
+_ENDING = re.compile(r"\b(?:end(?:ed|ing|s)?|conclud\w*|clos\w*|complet\w*|wrap\w*)\b|заверш\w*|закры\w*", re.I)
+
+
+def _with_duration(span: DateSpan, text: str) -> tuple[date, date]:
+    """A single day and "a five-day course" make a range: it starts there, or ends there if the text says so."""
+    if span.start != span.end:
+        return span.start, span.end
+    m = _DURATION.search(text)
+    if not m:
+        return span.start, span.end
+    if m.group(1):
+        n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+        days = n * (7 if m.group(2).lower() == "week" else 1)
+    else:
+        n = _RU_NUMBER_STEMS[m.group(3).lower()]
+        days = n * (7 if m.group(4).lower().startswith("недел") else 1)
+    if not 1 < days <= 31:
+        return span.start, span.end
+    if _ENDING.search(text):
+        return span.end - timedelta(days=days - 1), span.end
+    return span.start, span.start + timedelta(days=days - 1)
 
 
 def _location(tokens: Sequence[Token]) -> str | None:
@@ -115,11 +170,18 @@ def find_events(
     """At most one event per item: the first trigger in the title, else in the body."""
     text = f"{title}\n{body}"
     offset = len(title) + 1
-    kinds = _kind_hits(tokens_title) or [(s + offset, e + offset, k) for s, e, k in _kind_hits(tokens_body)]
-    if not kinds:
+    in_title = _kind_hits(tokens_title) or _cjk_hits(title)
+    in_body = [(s + offset, e + offset, k) for s, e, k in _kind_hits(tokens_body)] or _cjk_hits(body, offset)
+    if not in_title and not in_body:
         return []
-    kind_pos, _, kind = kinds[0]
+    kind_pos, kind = _first_kind(in_title + in_body)
     spans = find_dates(text, published)
     chosen = _pick_dates(spans, kind_pos)
     location = _location(tokens_title) or _location(tokens_body)
-    return [Event(kind, chosen.start if chosen else None, chosen.end if chosen else None, location)]
+    if chosen:
+        start, end = _with_duration(chosen, text)
+    elif published is not None and not is_future(text):
+        start = end = published  # a report that names no day tells of the day it was published
+    else:
+        start = end = None
+    return [Event(kind, start, end, location)]

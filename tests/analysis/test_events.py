@@ -125,9 +125,64 @@ def test_press_conference_is_not_an_event(annotator):
     assert annotator.annotate(item("Minister speaks at press conference", "He answered questions.")).events == []
 
 
-def test_event_without_date(annotator):
-    ev = annotator.annotate(item("Rescuers hold a drill", "No date was given.")).events
+def test_reported_event_without_date_is_dated_by_publication(annotator):
+    ev = annotator.annotate(item("Rescuers held a drill", "No date was given.")).events
+    assert ev and ev[0].kind == "exercise" and ev[0].start == ev[0].end == REF
+
+
+def test_announced_event_without_date_stays_undated(annotator):
+    ev = annotator.annotate(item("Rescuers will hold a drill", "No date was given yet.")).events
     assert ev and ev[0].kind == "exercise" and ev[0].start is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("9月10日至12日，上合组织成员国举行联合演练", date(2024, 9, 10), date(2024, 9, 12)),
+        ("2023年9月5日至7日举行", date(2023, 9, 5), date(2023, 9, 7)),
+        ("8月30日至9月2日", date(2024, 8, 30), date(2024, 9, 2)),
+        ("ТЖМ: 3-7 қараша аралығында семинар өтеді", date(2024, 11, 3), date(2024, 11, 7)),
+        ("2024 жылғы 5 наурызда жиналып", date(2024, 3, 5), date(2024, 3, 5)),
+        ("2023-жылдын 20-22-февралында", date(2023, 2, 20), date(2023, 2, 22)),
+        ("27-майдан 1-июнга чейин өткөн", date(2024, 5, 27), date(2024, 6, 1)),
+        ("аз 22 то 25 апрели соли 2025", date(2025, 4, 22), date(2025, 4, 25)),
+        ("16–18-aprel kunlari", date(2024, 4, 16), date(2024, 4, 18)),
+        ("2025-yil 15–16-may kunlari", date(2025, 5, 15), date(2025, 5, 16)),
+        ("14 январь куни", date(2024, 1, 14), date(2024, 1, 14)),
+        ("5-р сарын 14-16-нд", date(2024, 5, 14), date(2024, 5, 16)),
+        ("3-14 Kasım tarihleri arasında", date(2024, 11, 3), date(2024, 11, 14)),
+        ("Протягом 4–8 листопада", date(2024, 11, 4), date(2024, 11, 8)),
+    ],
+)
+def test_region_date_forms(text, start, end):
+    spans = find_dates(text, REF)
+    assert spans and (spans[0].start, spans[0].end) == (start, end)
+
+
+def test_uzbek_times_is_not_march():
+    assert find_dates("narxlar 3 marta oshdi", REF) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind", "start", "end"),
+    [
+        ("上合组织成员国紧急救灾部门联合演练在新疆举行", "9月10日至12日在乌鲁木齐举行。", "exercise", "2024-09-10", "2024-09-12"),
+        ("Қазақстан мен Қырғызстан министрлері Бішкекте кездесті", "Министрлер 2 желтоқсанда талқылады.", "meeting",
+         "2024-12-02", "2024-12-02"),
+        ("Qutqaruvchilar Chirchiqda qo‘shma mashg‘ulot o‘tkazdi", "17-18 oktabr kunlari bo‘lib o‘tdi.", "exercise",
+         "2024-10-17", "2024-10-18"),
+        ("Дар Кӯлоб аз 14 то 16 октябр машқҳо гузаронида шуданд", "", "exercise", "2024-10-14", "2024-10-16"),
+        ("Rescuers train together on mudflow response", "They held a field drill from 11 to 13 April.", "exercise",
+         "2024-04-11", "2024-04-13"),
+        ("WHO course for lab staff", "The five-day course ended on 20 September.", "training", "2024-09-16",
+         "2024-09-20"),
+        ("Investment conference opens", "The two-day conference, starting on 11 May, looks at minerals.", "conference",
+         "2024-05-11", "2024-05-12"),
+    ],
+)  # fmt: skip
+def test_region_events_keep_kind_and_both_ends(annotator, title, summary, kind, start, end):
+    ev = annotator.annotate(item(title, summary)).events
+    assert ev and (ev[0].kind, str(ev[0].start), str(ev[0].end)) == (kind, start, end)
 
 
 @pytest.mark.parametrize(

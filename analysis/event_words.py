@@ -1,0 +1,43 @@
+"""Event trigger words of the region's languages, under the five kinds defined in analysis/events.py.
+
+Kazakh, Kyrgyz, Tajik, Uzbek, Mongolian and Turkish add endings to a stem ("кездесуі", "машыгууда",
+"uchrashuvi", "tatbikatı"), so their triggers are prefixes ("stem*"). Chinese has no spaces between
+words, so its triggers are found as substrings of the text.
+"""
+
+from __future__ import annotations
+
+REGION_KINDS: dict[str, tuple[str, ...]] = {
+    "training": (
+        "тренинг*", "семинар*", "оқыту*", "окутуу*", "омӯзиш*", "trening*", "seminar*", "сургалт*",
+        "eğitim*", "seminer*", "çalıştay*", "тренінг*", "семінар*", "вебінар*",
+    ),
+    "conference": (
+        "форум*", "конференци*", "конференсия*", "конфронс*", "симпозиум*", "конгресс*", "көрме*",
+        "намоишгоҳ*", "konferensiya*", "anjuman*", "чуулган*", "konferans*", "kongre*", "sempozyum*",
+        "конференці*", "виставк*",
+    ),
+    "exercise": (
+        "жаттығу*", "жаттығул*", "машыгуу*", "машығу*", "машқ*", "машғулот*", "mashq*", "mashg*",
+        "сургуулилалт*", "tatbikat*", "навчання", "тренуван*",
+    ),
+    "meeting": (
+        "кездесу*", "кездест*", "келіссөз*", "отырыс*", "жиналыс*", "кеңес өт*", "жолугуш*", "жыйын*",
+        "кеңешме*", "сүйлөшүү*", "вохӯр*", "мулоқот*", "ҷаласа*", "нишаст*", "музокира*", "uchrash*",
+        "kengash*", "yig'ilish*", "muzokara*", "учраш*", "кенгаш*", "йиғилиш*", "музокара*", "уулзалт*",
+        "уулз*", "хурал*", "toplantı*", "görüşme*", "zirve*", "зустріч*", "засідан*", "нарад*",
+        "ассамблея*", "assembly", "negotiations", "convened", "convene",
+    ),
+    "visit": (
+        "сапар*", "сафар*", "safar*", "tashrif*", "ташриф*", "ziyaret*", "айлчлал*", "візит*",
+        "expert mission", "assessment mission", "review mission", "monitoring mission", "миссия",
+    ),
+}  # fmt: skip
+
+CJK_KINDS: dict[str, tuple[str, ...]] = {
+    "training": ("培训", "讲习班", "训练营"),
+    "conference": ("论坛", "博览会", "展览会", "研讨会", "大会"),
+    "exercise": ("演练", "演习"),
+    "meeting": ("会议", "会晤", "会谈", "峰会", "磋商", "座谈"),
+    "visit": ("访问", "考察", "代表团赴", "专家组赴"),
+}

@@ -55,7 +55,9 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     ),
     # Kyrgyz and Kazakh "27-майдан 1-июнга чейин": the ablative ending says "from"
     (
-        re.compile(rf"{_Y0}{_D}{_DM}({XM})(?<=дан|дын|тан|нан|ден|тен|нен|нан|dan|tan|nan)\s+{_D}{_DM}({MONTH}){_Y}", _F),
+        re.compile(
+            rf"{_Y0}{_D}{_DM}({XM})(?<=дан|дын|тан|нан|ден|тен|нен|dan|tan|nan)\s+{_D}{_DM}({MONTH}){_Y}", _F
+        ),
         ("y0", "d1", "m1", "d2", "m2", "y"),
     ),
     # November 28 – December 2, 2024
@@ -80,7 +82,9 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     ),
     # Mongolian: 6-р сарын 12-нд, 5-р сарын 14-16-нд
     (
-        re.compile(r"(?<!\d)(\d{1,2})\s*-?\s*(?:р|дугаар|дүгээр)\s+сар(?:ын|ийн)?\s+(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?", _F),
+        re.compile(
+            r"(?<!\d)(\d{1,2})\s*-?\s*(?:р|дугаар|дүгээр)\s+сар(?:ын|ийн)?\s+(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?", _F
+        ),
         ("n1", "d1", "d2"),
     ),
     # single days: 3 September 2021, 28th of May, 3 сентября, 2024 жылғы 3 мамырда, 18-aprel, 11.12.2024

@@ -166,7 +166,8 @@ def test_uzbek_times_is_not_march():
 @pytest.mark.parametrize(
     ("title", "summary", "kind", "start", "end"),
     [
-        ("上合组织成员国紧急救灾部门联合演练在新疆举行", "9月10日至12日在乌鲁木齐举行。", "exercise", "2024-09-10", "2024-09-12"),
+        ("上合组织成员国紧急救灾部门联合演练在新疆举行", "9月10日至12日在乌鲁木齐举行。", "exercise",
+         "2024-09-10", "2024-09-12"),
         ("Қазақстан мен Қырғызстан министрлері Бішкекте кездесті", "Министрлер 2 желтоқсанда талқылады.", "meeting",
          "2024-12-02", "2024-12-02"),
         ("Qutqaruvchilar Chirchiqda qo‘shma mashg‘ulot o‘tkazdi", "17-18 oktabr kunlari bo‘lib o‘tdi.", "exercise",

@@ -29,9 +29,7 @@ REGION_MONTHS: dict[str, int] = {
 
 _BY_LENGTH = sorted(REGION_MONTHS, key=len, reverse=True)
 # a stem and its case ending; Uzbek "3 marta" means "three times", not 3 March
-REGION_MONTH_RE = (
-    "(?:" + "|".join("mart(?!a)" if s == "mart" else re.escape(s) for s in _BY_LENGTH) + r")[^\W\d_]*"
-)
+REGION_MONTH_RE = "(?:" + "|".join("mart(?!a)" if s == "mart" else re.escape(s) for s in _BY_LENGTH) + r")[^\W\d_]*"
 
 
 def region_month(word: str) -> int | None:

@@ -39,9 +39,7 @@ _D = r"(?<!\d)(\d{1,2})" + _ORD
 # a year written after the date: ", 2024", "2024 г.", Tajik "соли 2025"
 _Y = r"(?:,?\s*(?:соли\s+)?(\d{4})(?!\d))?"
 # a year written before it: "2024 жылғы 3 мамырда", "2024-жылдын 14-мартында", "2025-yil 15-may"
-_Y0 = (
-    r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|жылы|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
-)
+_Y0 = r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|жылы|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
 _TO = r"\s*(?:-|–|—|‑|to|till|until|through|and|по|до|то)\s*"
 _DM = r"(?:\s*-\s*|\s+)(?:of\s+)?"  # "3 May", "3 of May", Uzbek and Kyrgyz "3-may", "14-мартында"
 _F = re.IGNORECASE
@@ -55,9 +53,7 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     ),
     # Kyrgyz and Kazakh "27-майдан 1-июнга чейин": the ablative ending says "from"
     (
-        re.compile(
-            rf"{_Y0}{_D}{_DM}({XM})(?<=дан|дын|тан|нан|ден|тен|нен|dan|tan|nan)\s+{_D}{_DM}({MONTH}){_Y}", _F
-        ),
+        re.compile(rf"{_Y0}{_D}{_DM}({XM})(?<=дан|дын|тан|нан|ден|тен|нен|dan|tan|nan)\s+{_D}{_DM}({MONTH}){_Y}", _F),
         ("y0", "d1", "m1", "d2", "m2", "y"),
     ),
     # November 28 – December 2, 2024
@@ -77,7 +73,9 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     (re.compile(r"(?<![\d.])(\d{1,2})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"), ("d1", "d2", "n2", "y")),
     # Chinese: 2024年10月16日至17日, 8月30日至9月2日, 5月20日
     (
-        re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(?:至|到|-|–|—|~|～)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日)?"),
+        re.compile(
+            r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(?:至|到|-|–|—|~|～)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日)?"
+        ),
         ("y0", "n1", "d1", "n2", "d2"),
     ),
     # Mongolian: 6-р сарын 12-нд, 5-р сарын 14-16-нд

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import pycountry
 
+from analysis.gazetteer_region import GROUPS, NOT_COUNTRIES, PLACE_NAMES, PREFIX_NAMES, ZH_GROUPS, ZH_PLACES
 from analysis.matcher import PhraseMatcher
 from analysis.text import Token
 
@@ -113,6 +114,8 @@ _LIST_GAP = 2  # tokens between two names of one list ("Guinea, Mali and Senegal
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # "[EN/UK]", "(RU)", "[kk]": language tags and codes in brackets, not countries
 LANGUAGE_TAG = re.compile(r"[\[(]\s*[A-Za-z]{2}(?:\s*[/,|;]\s*[A-Za-z]{2})*\s*[\])]")
+_GROUP = "@"  # marks a group's code in the entries: "@sco" stands for every SCO member
+_ZH_ALL = {**_ZH_NAMES, **ZH_PLACES}
 _FOCUS = ("KZ", "KG", "TJ", "TM", "UZ", "CN", "RU", "IN", "PK", "IR", "BY", "MN", "AF")
 
 
@@ -129,12 +132,17 @@ def _entries() -> list[tuple[str, str, bool]]:
         for name in names:
             if name and "," not in name and "(" not in name and name not in _SKIP:
                 out.append((name, c.alpha_2, True))
-    for code, spec in [*_EXTRA.items(), *_REGION_NAMES.items()]:
+    for code, spec in [*_EXTRA.items(), *_REGION_NAMES.items(), *PLACE_NAMES.items()]:
         for name in spec.split("|"):
             if name.startswith("~"):
                 out.append((name[1:], code, False))
             else:
                 out.append((name, code, True))
+    for code, spec in PREFIX_NAMES.items():
+        out.extend((name + "*", code, True) for name in spec.split("|") if len(name) >= 5)
+    for group, (_, phrases) in GROUPS.items():
+        out.extend((phrase, _GROUP + group, False) for phrase in phrases)
+    out.extend((phrase, _GROUP, False) for phrase in NOT_COUNTRIES)  # a group of none: it covers the name
     return out
 
 
@@ -156,8 +164,8 @@ class CountryFinder:
             if h.start < covered_to:
                 continue
             covered_to = h.end
-            if self._cases[h.pattern_id]:
-                out.append((h.start, self._names[h.pattern_id]))
+            if self._cases[h.pattern_id] and not self._codes[h.pattern_id].startswith(_GROUP):
+                out.append((h.start, self._names[h.pattern_id].rstrip("*")))
         return out
 
     def find(self, tokens: Sequence[Token]) -> list[str]:
@@ -184,13 +192,21 @@ class CountryFinder:
                     changed = True
         for n, tok in enumerate(tokens):
             if _CJK.search(tok.text):
-                for name, code in _ZH_NAMES.items():
+                for name, code in _ZH_ALL.items():
                     pos = tok.text.find(name)
                     if pos >= 0:
                         found.append((n + pos / 10000, n, code))
-        seen: dict[str, int] = {}
+                for name, members in ZH_GROUPS.items():
+                    pos = tok.text.find(name)
+                    if pos >= 0:
+                        found.extend((n + pos / 10000, n, code) for code in members)
+        seen: dict[str, float] = {}
         for start, _, code in sorted(found, key=lambda f: f[0]):
-            seen.setdefault(code, start)
+            if code.startswith(_GROUP):
+                for member in GROUPS[code[1:]][0] if code != _GROUP else ():
+                    seen.setdefault(member, start)
+            else:
+                seen.setdefault(code, start)
         return list(seen)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from analysis.text import Token, fold, ru_forms, stem_en, tokenize
 
 PROXIMITY_WINDOW = 8
+_HEAD = 3  # prefix patterns are indexed by their first letters, so a token checks only its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,8 @@ class PhraseMatcher:
         self.patterns = list(patterns)
         self._parts: list[list[tuple[_Word, ...]]] = []
         self._by_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self._prefixed: list[tuple[int, int]] = []
+        self._prefixed_by_head: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._prefixed_short: list[tuple[int, int]] = []
         for pid, text in enumerate(self.patterns):
             case = bool(case_sensitive[pid]) if case_sensitive else False
             parts = [_phrase(p.strip(), case=case) for p in text.split("~")]
@@ -73,8 +75,10 @@ class PhraseMatcher:
             self._parts.append(parts)
             for part_no, words in enumerate(parts):
                 head = words[0]
-                if head.prefix is not None:
-                    self._prefixed.append((pid, part_no))
+                if head.prefix is not None and len(head.prefix) >= _HEAD:
+                    self._prefixed_by_head[head.prefix[:_HEAD]].append((pid, part_no))
+                elif head.prefix is not None:
+                    self._prefixed_short.append((pid, part_no))
                 for k in head.keys:
                     self._by_key[k].append((pid, part_no))
 
@@ -82,8 +86,9 @@ class PhraseMatcher:
         found: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
         for i, tok in enumerate(tokens):
             cands = list(self._by_key.get(tok.key, ()))
-            if self._prefixed:
-                cands.extend(c for c in self._prefixed if tok.low.startswith(self._parts[c[0]][c[1]][0].prefix or ""))
+            for c in (*self._prefixed_by_head.get(tok.low[:_HEAD], ()), *self._prefixed_short):
+                if tok.low.startswith(self._parts[c[0]][c[1]][0].prefix or ""):
+                    cands.append(c)
             for pid, part_no in cands:
                 words = self._parts[pid][part_no]
                 if i + len(words) > len(tokens):

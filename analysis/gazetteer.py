@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pycountry
 
-from analysis.gazetteer_region import GROUPS, NOT_COUNTRIES, PLACE_NAMES, PREFIX_NAMES, ZH_GROUPS, ZH_PLACES
+from analysis.gazetteer_region import GROUPS, PLACE_NAMES, REGION_NAMES, ZH_GROUPS, ZH_PLACES
 from analysis.matcher import PhraseMatcher
 from analysis.text import Token
 
@@ -77,26 +77,6 @@ _EXTRA: dict[str, str] = {
     "TZ": "Tanzania|Танзания",
     "SN": "Senegal|Senegalese|Dakar|Сенегал|Дакар",
 }
-# The region's own names (Kazakh, Kyrgyz, Uzbek in both scripts, Tajik, Turkmen, Mongolian, Persian/Dari,
-# Turkish). Matched like the names above (Cyrillic forms inflect through the Russian forms generator).
-_REGION_NAMES: dict[str, str] = {
-    "KZ": "Қазақстан|Қазақстан Республикасы|Казакстан|Qazaqstan|Qozog'iston|Қозоғистон|Қазоқистон|Kazakistan|"
-    "Казахстон|Казахыстан|~қазақстандық",
-    "KG": "Кыргызстан|Кыргыз Республикасы|Qirg'iziston|Қирғизистон|Қирғизистон|Қирғизистон|Kırgızistan|"
-    "Қирғизистон|Қирғизстан|~кыргызстандык",
-    "UZ": "Oʻzbekiston|O'zbekiston|O‘zbekiston|Ўзбекистон|Ўзбекистон Республикаси|Өзбекстан|Өзбекстан|"
-    "Узбекистон|Özbekistan|Toshkent|Тошкент",
-    "TJ": "Тоҷикистон|Тоҷикистон|Tojikiston|Тожикистон|Тәжікстан|Тажикстан|Tacikistan|Душанбе",
-    "TM": "Türkmenistan|Туркманистон|Turkmaniston|Түрікменстан|Түркмөнстан",
-    "RU": "Ресей|Россия Федерациясы|Rossiya|Русия|Rusya",
-    "CN": "Қытай|Кытай|Xitoy|Хитой|Чин|Çin",
-    "AF": "Afg'oniston|Афғонистон|Ауғанстан|Ооганстан|Afganistan",
-    "MN": "Монгол Улс|Моңғолия|Mo'g'uliston",
-    "IR": "Эрон|Eron|İran",
-    "PK": "Покистон|Pokiston",
-    "IN": "Ҳиндустон|Hindiston|Үндістан",
-    "TR": "Туркия|Turkiya|Түркия",
-}
 # Chinese names, found as substrings (Chinese is written without spaces and does not inflect).
 _ZH_NAMES: dict[str, str] = {
     "哈萨克斯坦": "KZ", "吉尔吉斯斯坦": "KG", "吉尔吉斯": "KG", "塔吉克斯坦": "TJ", "乌兹别克斯坦": "UZ",
@@ -115,7 +95,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # "[EN/UK]", "(RU)", "[kk]": language tags and codes in brackets, not countries
 LANGUAGE_TAG = re.compile(r"[\[(]\s*[A-Za-z]{2}(?:\s*[/,|;]\s*[A-Za-z]{2})*\s*[\])]")
 _GROUP = "@"  # marks a group's code in the entries: "@sco" stands for every SCO member
-_ZH_ALL = {**_ZH_NAMES, **ZH_PLACES}
+_ZH_ALL = {**_ZH_NAMES, **ZH_PLACES, **{name: _GROUP + group for name, group in ZH_GROUPS.items()}}
+_PREFIX_MIN = 5  # a shorter name matches whole: "Ош" must not take "Ошибка"
 _FOCUS = ("KZ", "KG", "TJ", "TM", "UZ", "CN", "RU", "IN", "PK", "IR", "BY", "MN", "AF")
 
 
@@ -132,17 +113,18 @@ def _entries() -> list[tuple[str, str, bool]]:
         for name in names:
             if name and "," not in name and "(" not in name and name not in _SKIP:
                 out.append((name, c.alpha_2, True))
-    for code, spec in [*_EXTRA.items(), *_REGION_NAMES.items(), *PLACE_NAMES.items()]:
+    for code, spec, prefixed in [
+        *((c, s, False) for c, s in _EXTRA.items()),
+        *((c, s, False) for c, s in PLACE_NAMES.items()),
+        *((c, s, True) for c, s in REGION_NAMES.items()),
+    ]:
         for name in spec.split("|"):
             if name.startswith("~"):
                 out.append((name[1:], code, False))
             else:
-                out.append((name, code, True))
-    for code, spec in PREFIX_NAMES.items():
-        out.extend((name + "*", code, True) for name in spec.split("|") if len(name) >= 5)
+                out.append((name + "*" if prefixed and len(name) >= _PREFIX_MIN else name, code, True))
     for group, (_, phrases) in GROUPS.items():
         out.extend((phrase, _GROUP + group, False) for phrase in phrases)
-    out.extend((phrase, _GROUP, False) for phrase in NOT_COUNTRIES)  # a group of none: it covers the name
     return out
 
 
@@ -196,14 +178,10 @@ class CountryFinder:
                     pos = tok.text.find(name)
                     if pos >= 0:
                         found.append((n + pos / 10000, n, code))
-                for name, members in ZH_GROUPS.items():
-                    pos = tok.text.find(name)
-                    if pos >= 0:
-                        found.extend((n + pos / 10000, n, code) for code in members)
         seen: dict[str, float] = {}
         for start, _, code in sorted(found, key=lambda f: f[0]):
             if code.startswith(_GROUP):
-                for member in GROUPS[code[1:]][0] if code != _GROUP else ():
+                for member in GROUPS[code[1:]][0]:
                     seen.setdefault(member, start)
             else:
                 seen.setdefault(code, start)

@@ -1,35 +1,38 @@
 """More of the gazetteer: the region's cities and provinces, names that take case endings, and groups.
 
 - Kazakh, Kyrgyz, Uzbek, Tajik, Mongolian and Turkish add endings to a name ("Қазақстанда", "Бішкекте",
-  "Toshkentda", "Ankara'da"), so those names match as prefixes. Only names of five letters or more do, so
-  that a short name does not swallow an ordinary word.
+  "Toshkentda", "Ankara'da"), so the region's names match as prefixes. Only names of five letters or more
+  do, so that a short name does not swallow an ordinary word.
 - A group named as a whole ("SCO member states", "стран Центральной Азии", "中亚五国") stands for every
   member: an official subscribed to Kyrgyzstan wants the SCO emergency ministers' meeting too.
 """
 
 from __future__ import annotations
 
-# alpha-2 -> "|"-separated names matched as capitalised prefixes
-PREFIX_NAMES: dict[str, str] = {
-    "KZ": "Қазақстан|Qozog'iston|Қозоғистон|Kazakistan|Qazaqstan|Алматы|Almaty|Астана|Шымкент|Қарағанды|"
-    "Қостанай|Атырау|Жамбыл|Ақтөбе|Ақтау|Павлодар|Түркістан|Қызылорда|Көкшетау|Семей|Oskemen|Өскемен",
-    "KG": "Қырғызстан|Кыргызстан|Qirg'iziston|Қирғизистон|Kırgızistan|Бішкек|Бишкек|Bishkek|Ысык-Көл|"
-    "Жалал-Абад|Баткен|Нарын|Талас|Токмок|Каракол|Özgön",
-    "UZ": "O'zbekiston|Ўзбекистон|Өзбекстан|Özbekistan|Узбекистон|Toshkent|Тошкент|Ташкент|Samarqand|Самарқанд|"
-    "Namangan|Наманган|Farg'ona|Фарғона|Andijon|Андижон|Анжиян|Termiz|Термиз|Surxondaryo|Сурхондарё|"
-    "Qashqadaryo|Қашқадарё|Qoraqalpog'iston|Қорақалпоғистон|Buxoro|Бухоро|Xorazm|Навоий|Navoiy|Chirchiq|"
-    "Chimyon|Jizzax",
-    "TJ": "Тоҷикистон|Тожикистон|Тәжікстан|Тажикстан|Tojikiston|Tacikistan|Душанбе|Хуҷанд|Кӯлоб|Хоруғ|"
-    "Хатлон|Суғд|Бохтар|Роғун|Истаравшан|Панҷакент",
+# alpha-2 -> "|"-separated names in the region's languages (Kazakh, Kyrgyz, Uzbek in both scripts, Tajik,
+# Turkmen, Mongolian, Turkish, Ukrainian). Names of five letters or more match as capitalised prefixes, so
+# that case endings follow; shorter ones match whole; "~" marks a lower-case adjective, matched in any case.
+REGION_NAMES: dict[str, str] = {
+    "KZ": "Қазақстан|Қазақстан Республикасы|Казакстан|Qazaqstan|Qozog'iston|Қозоғистон|Қазоқистон|Kazakistan|"
+    "Казахстон|Казахыстан|~қазақстандық|Алматы|Астана|Шымкент|Қарағанды|Қостанай|Атырау|Жамбыл|Ақтөбе|"
+    "Ақтау|Павлодар|Түркістан|Қызылорда|Көкшетау|Семей|Oskemen|Өскемен",
+    "KG": "Кыргызстан|Кыргыз Республикасы|Qirg'iziston|Қирғизистон|Kırgızistan|Қирғизстан|~кыргызстандык|"
+    "Қырғызстан|Бішкек|Бишкек|Ысык-Көл|Жалал-Абад|Баткен|Нарын|Талас|Токмок|Каракол|Özgön",
+    "UZ": "Oʻzbekiston|O'zbekiston|O‘zbekiston|Ўзбекистон|Ўзбекистон Республикаси|Өзбекстан|Узбекистон|"
+    "Özbekistan|Toshkent|Тошкент|Ташкент|Samarqand|Самарқанд|Namangan|Наманган|Farg'ona|Фарғона|Andijon|"
+    "Андижон|Анжиян|Termiz|Термиз|Surxondaryo|Сурхондарё|Qashqadaryo|Қашқадарё|Qoraqalpog'iston|"
+    "Қорақалпоғистон|Buxoro|Бухоро|Xorazm|Навоий|Navoiy|Chirchiq|Chimyon|Jizzax",
+    "TJ": "Тоҷикистон|Tojikiston|Тожикистон|Тәжікстан|Тажикстан|Tacikistan|Душанбе|Хуҷанд|Кӯлоб|Хоруғ|Хатлон|"
+    "Суғд|Бохтар|Роғун|Истаравшан|Панҷакент",
     "TM": "Türkmenistan|Туркманистон|Turkmaniston|Түрікменстан|Түркмөнстан|Ашгабат|Aşgabat",
-    "RU": "Ресей|Rossiya|Rusya|Русия|Оросын|Орос Улс",
-    "CN": "Қытай|Кытай|Xitoy|Хитой|Хятад|Синьцзян|Шыңжаң",
-    "AF": "Afg'oniston|Ауғанстан|Ооганстан|Afganistan|Афғонистон|Мазари-Шариф",
-    "MN": "Монгол|Моңғолия|Mo'g'uliston|Улаанбаатар|Замын-Үүд|Өмнөговь|Дорноговь|Сүхбаатар",
-    "IR": "Эрон|İran|Tahran",
+    "RU": "Ресей|Россия Федерациясы|Rossiya|Русия|Rusya|Оросын|Орос Улс",
+    "CN": "Қытай|Кытай|Xitoy|Хитой|Чин|Çin|Хятад|Синьцзян|Шыңжаң",
+    "AF": "Afg'oniston|Афғонистон|Ауғанстан|Ооганстан|Afganistan|Мазари-Шариф",
+    "MN": "Монгол Улс|Моңғолия|Mo'g'uliston|Монгол|Улаанбаатар|Замын-Үүд|Өмнөговь|Дорноговь|Сүхбаатар",
+    "IR": "Эрон|Eron|İran|Tahran",
     "PK": "Покистон|Pokiston",
-    "IN": "Hindiston|Ҳиндустон|Үндістан|Hindistan",
-    "TR": "Türkiye|Туркия|Turkiya|Түркия|Ankara|İstanbul|Kayseri",
+    "IN": "Ҳиндустон|Hindiston|Үндістан|Hindistan",
+    "TR": "Туркия|Turkiya|Түркия|Türkiye|Ankara|İstanbul|Kayseri",
     "AZ": "Azerbaycan|Ozarbayjon|Әзірбайжан",
     "BY": "Belarus|Беларус",
     "UA": "Україн",
@@ -107,14 +110,15 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         CSTO_MEMBERS,
         ("csto member states", "csto countries", "государств* член* одкб", "страна одкб"),
     ),
+    # names that hold a country's name but are not about it: the fever, not the Congo
+    "no_country": ((), ("crimean-congo", "конго-крымская", "кырым-конго", "қырым-конго")),
 }  # fmt: skip
 
-# names that hold a country's name but are not about it: the disease, not the Congo
-NOT_COUNTRIES = ("crimean-congo", "конго-крымская", "кырым-конго", "қырым-конго")
 
-ZH_GROUPS: dict[str, tuple[str, ...]] = {
-    "中亚五国": CENTRAL_ASIA,
-    "中亚国家": CENTRAL_ASIA,
-    "上合组织成员国": SCO_MEMBERS,
-    "上海合作组织成员国": SCO_MEMBERS,
+# Chinese names of groups -> the group in GROUPS
+ZH_GROUPS: dict[str, str] = {
+    "中亚五国": "central_asia",
+    "中亚国家": "central_asia",
+    "上合组织成员国": "sco",
+    "上海合作组织成员国": "sco",
 }

@@ -180,7 +180,6 @@ def run_retrain(
         examples,
         rule_probs=np.array(rule_probs),
         rule_negatives=np.array(rule_negs),
-        rule_weight=settings.rule_weight,
     )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

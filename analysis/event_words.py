@@ -10,12 +10,13 @@ from __future__ import annotations
 REGION_KINDS: dict[str, tuple[str, ...]] = {
     "training": (
         "тренинг*", "семинар*", "оқыту*", "окутуу*", "омӯзиш*", "trening*", "seminar*", "сургалт*",
-        "eğitim*", "seminer*", "çalıştay*", "тренінг*", "семінар*", "вебінар*",
+        "eğitim*", "seminer*", "çalıştay*", "тренінг*", "семінар*", "вебінар*", "kurs*", "курс*",
+        "malaka oshirish*", "малака ошириш*", "біліктілі*", "квалификаци*", "o'quv kurs*", "оқу курс*",
     ),
     "conference": (
         "форум*", "конференци*", "конференсия*", "конфронс*", "симпозиум*", "конгресс*", "көрме*",
         "намоишгоҳ*", "konferensiya*", "anjuman*", "чуулган*", "konferans*", "kongre*", "sempozyum*",
-        "конференці*", "виставк*",
+        "конференці*", "виставк*", "regional platform", "global platform", "региональная платформа",
     ),
     "exercise": (
         "жаттығу*", "жаттығул*", "машыгуу*", "машығу*", "машқ*", "машғулот*", "mashq*", "mashg*",
@@ -26,16 +27,18 @@ REGION_KINDS: dict[str, tuple[str, ...]] = {
         "кеңешме*", "сүйлөшүү*", "вохӯр*", "мулоқот*", "ҷаласа*", "нишаст*", "музокира*", "uchrash*",
         "kengash*", "yig'ilish*", "muzokara*", "учраш*", "кенгаш*", "йиғилиш*", "музокара*", "уулзалт*",
         "уулз*", "хурал*", "toplantı*", "görüşme*", "zirve*", "зустріч*", "засідан*", "нарад*",
-        "ассамблея*", "assembly", "negotiations", "convened", "convene",
+        "ассамблея*", "assembly", "negotiations", "convened", "convene", "муҳокима*", "muhokama*",
+        "муҳокама*", "signed", "signing ceremony", "подписали", "подписано", "подписан", "подписала",
     ),
     "visit": (
         "сапар*", "сафар*", "safar*", "tashrif*", "ташриф*", "ziyaret*", "айлчлал*", "візит*",
         "expert mission", "assessment mission", "review mission", "monitoring mission", "миссия",
+        "приедут", "приедет", "прибыли", "прибыла", "прибыл", "прибудут", "прибудет",
     ),
 }  # fmt: skip
 
 CJK_KINDS: dict[str, tuple[str, ...]] = {
-    "training": ("培训", "讲习班", "训练营"),
+    "training": ("培训", "讲习班", "训练营", "研修班", "研修"),
     "conference": ("论坛", "博览会", "展览会", "研讨会", "大会"),
     "exercise": ("演练", "演习"),
     "meeting": ("会议", "会晤", "会谈", "峰会", "磋商", "座谈"),

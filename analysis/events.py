@@ -24,6 +24,7 @@ from analysis.dates import DateSpan, find_dates, is_future
 from analysis.event_words import CJK_KINDS, REGION_KINDS
 from analysis.gazetteer import country_finder
 from analysis.matcher import PhraseMatcher
+from analysis.place_names import english_place, zh_location
 from analysis.text import Token
 from model.annotation import Event
 
@@ -37,6 +38,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "workshop", "seminar", "master class", "семинар", "практикум", "мастер-класс", "семинар-тренинг",
         "training", "course", "courses", "training course", "master-trainer", "тренинг", "обучение", "курсы",
         "курс", "повышение квалификации", "стажировка", "обучающий", "internship", "capacity-building workshop",
+        "учебно-методический сбор", "учебные сборы", "учебный сбор",
     ),
     "conference": (
         "conference", "forum", "symposium", "congress", "round table", "roundtable", "expo", "exhibition",
@@ -157,6 +159,35 @@ def _location(tokens: Sequence[Token]) -> str | None:
     return None
 
 
+# "opened on 5 August and runs until 18 August", "с 3 ноября ... до 14 ноября", "11月3日开班……至11月14日结束"
+_RANGE_LINK = re.compile(
+    r"\b(?:until|till|through|to)\b|\bи продлится до\b|\bпо\b|\bдо\b|至|gacha\b|дейін\b|чейин\b", re.I
+)
+_RANGE_GAP = 80  # characters between the two dates that may still join them
+
+
+def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
+    """Two single days a few words apart, linked by 'until' or the like, are one range."""
+    ordered = sorted(spans, key=lambda sp: sp.pos)
+    out: list[DateSpan] = []
+    i = 0
+    while i < len(ordered):
+        a = ordered[i]
+        b = ordered[i + 1] if i + 1 < len(ordered) else None
+        if b is not None and a.start == a.end and b.start == b.end and 0 < (b.start - a.start).days <= 31:
+            between = text[a.pos + a.length : b.pos]
+            link = _RANGE_LINK.search(between)
+            # "to" joins only "5 March to 9 March"; no link reaches across a sentence end
+            near = link and (link.group(0).lower() != "to" or len(between.strip()) <= 4)
+            if len(between) <= _RANGE_GAP and near and ". " not in between:
+                out.append(DateSpan(a.start, b.end, a.pos, b.pos + b.length - a.pos))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _pick_dates(spans: list[DateSpan], kind_pos: int) -> DateSpan | None:
     """The date nearest the trigger word; ranges first, as they describe the event itself."""
     if not spans:
@@ -175,9 +206,10 @@ def find_events(
     if not in_title and not in_body:
         return []
     kind_pos, kind = _first_kind(in_title + in_body)
-    spans = find_dates(text, published)
+    spans = _join_ranges(find_dates(text, published), text)
     chosen = _pick_dates(spans, kind_pos)
     location = _location(tokens_title) or _location(tokens_body)
+    location = english_place(location) if location else zh_location(text)
     if chosen:
         start, end = _with_duration(chosen, text)
     elif published is not None and not is_future(text):

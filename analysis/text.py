@@ -168,6 +168,12 @@ def ru_forms(word: str) -> frozenset[str]:
         forms.update(w[:-1] + e for e in ("а", "у", "ом", "е"))
     elif w[-1] == "е":
         forms.update(w[:-1] + e for e in ("я", "ю", "ем", "и"))
+    elif w.endswith("ии") and len(w) > 5:
+        # plurals of -ия nouns: консультации -> консультаций, консультациях
+        forms.update(w[:-1] + e for e in _NOUN_IYA)
+    elif w[-1] == "ы" and len(w) > 4:
+        # plurals of hard nouns: переговоры -> переговоров, переговорах; курсы -> курсов
+        forms.update(w[:-1] + e for e in _NOUN_HARD)
     elif w[-1] in "иуэю":
         pass  # indeclinable: Мали, Перу
     else:

@@ -92,7 +92,7 @@ def test_relative_dates_need_published():
             "training",
             "2024-12-11",
             "2024-12-15",
-            "Ташкент",
+            "Tashkent",
         ),
         (
             "Ministers to meet next Tuesday",
@@ -125,7 +125,7 @@ def test_relative_dates_need_published():
             "visit",
             "2024-11-28",
             "2024-12-02",
-            "Москва",
+            "Moscow",
         ),
     ],
 )
@@ -214,3 +214,36 @@ def test_event_kinds_follow_the_definitions(rules_annotator, title, kind):
 
     events = rules_annotator.annotate(item(title, "")).events
     assert [e.kind for e in events] == [kind] and kind in EVENT_KINDS
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind", "start", "end", "location"),
+    [
+        # a start and an end day linked by "until", "до", 至 are one range
+        (
+            "Course for rescue officials",
+            "A training course opened in Urumqi on 5 August and will run until 18 August.",
+            "training",
+            "2024-08-05",
+            "2024-08-18",
+            "Urumqi",
+        ),
+        ("疾控培训班在成都开班", "11月3日，培训班在成都开班，培训至11月14日结束。", "training", "2024-11-03",
+         "2024-11-14", "Chengdu"),
+        # plural Russian nouns in their cases: "на переговорах", "консультаций"
+        ("Итоги переговоров в Андижане", "На переговорах 11 марта стороны утвердили план.", "meeting", "2024-03-11",
+         "2024-03-11", "Andijan"),
+        ("Эксперты приедут в Душанбе", "Специалисты проведут рабочие встречи 16 марта.", "visit", "2024-03-16",
+         "2024-03-16", "Dushanbe"),
+        ("ТЖМ мамандары курстан өтті", "7-18 қыркүйек аралығында біліктілігін арттырды.", "training", "2024-09-07",
+         "2024-09-18", None),
+    ],
+)  # fmt: skip
+def test_ranges_with_until_plural_triggers_and_english_places(annotator, title, summary, kind, start, end, location):
+    ev = annotator.annotate(item(title, summary)).events[0].to_json()
+    assert (ev["kind"], ev["start"], ev["end"], ev["location"]) == (kind, start, end, location)
+
+
+def test_two_dates_in_separate_sentences_stay_apart(annotator):
+    ev = annotator.annotate(item("Ministers met on 3 May to discuss floods", "A report is due on 20 May.")).events[0]
+    assert (ev.start, ev.end) == (date(2024, 5, 3), date(2024, 5, 3))

@@ -39,7 +39,7 @@ DEMO_FEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "health.xml": ("Health Agency (demo)", "en", ("public_health",)),
     "alerts.xml": ("Disaster Alerts (demo)", "en", ("disaster_risk",)),
 }
-PROBE_TIMEOUT = 5.0  # seconds for the whole reachability probe: a newcomer should not wait longer
+PROBE_TIME = timedelta(seconds=5)  # for the whole reachability probe: a newcomer should not wait longer
 
 _PLACEHOLDER = re.compile(r"\{\{(rfc822|iso|day):([+-]\d+)([mhd]?)\}\}")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "": "days"}
@@ -117,8 +117,8 @@ def demo_settings(settings: Settings, sources: Sequence[FeedSourceConfig]) -> Se
     return replace(settings, database_url=url, feeds=feeds)
 
 
-async def none_reachable(sources: Sequence[FeedSourceConfig], timeout: float = PROBE_TIMEOUT) -> bool:
-    """True when not one of ``sources`` answers with a success within ``timeout`` seconds (offline, or every
+async def none_reachable(sources: Sequence[FeedSourceConfig], within: timedelta = PROBE_TIME) -> bool:
+    """True when not one of ``sources`` answers with a success ``within`` that time (offline, or every
     host refusing); returns as soon as one answers."""
     if not sources:
         return True
@@ -130,11 +130,12 @@ async def none_reachable(sources: Sequence[FeedSourceConfig], timeout: float = P
         except (httpx.HTTPError, OSError):
             return False
 
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+    seconds = within.total_seconds()
+    async with httpx.AsyncClient(timeout=seconds, follow_redirects=True) as client:
         tasks = [asyncio.create_task(probe(client, s.url)) for s in sources]
         try:
             with suppress(TimeoutError):
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(seconds):
                     for next_done in asyncio.as_completed(tasks):
                         if await next_done:
                             return False

@@ -87,3 +87,13 @@ def test_a_key_in_both_the_toml_and_the_po_catalogue_is_refused() -> None:
     plurals = {"en": load_plurals("en")}
     with pytest.raises(CatalogueError, match="digest.header"):
         Catalogue({"en": {"digest.header": "Digest: {count}"}}, plurals)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_help_lists_every_command_of_the_menus(lang: str) -> None:
+    from bot.app import ADMIN_COMMANDS, USER_COMMANDS
+
+    help_text = t(lang, "start.help") + t(lang, "start.help_admin")
+    missing = [name for name in USER_COMMANDS + ADMIN_COMMANDS if name not in ("start", "help")]
+    missing = [name for name in missing if f"/{name} " not in help_text and f"/{name}\n" not in help_text]
+    assert not missing, f"/help ({lang}) does not list {missing}"

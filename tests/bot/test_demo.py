@@ -119,6 +119,9 @@ def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp
         process.stdin.write("/topics\n")
         process.stdin.flush()
         _wait_for(lines, seen, (TEST_TOPIC_NAME,), deadline)  # the config's [[topics]], not a built-in set
+        process.stdin.write("/events ics\n")  # the demo's exercise is an upcoming event
+        process.stdin.flush()
+        _wait_for(lines, seen, ("file saved: ",), deadline)
         process.stdin.write("/quit\n")
         process.stdin.flush()
         assert process.wait(timeout=60) == 0
@@ -130,3 +133,7 @@ def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp
     assert "Demo: 3 sample feeds on 127.0.0.1" in output
     assert OFF_TOPIC not in output  # stored, never alerted: it fits no topic
     assert (tmp_path / "coopwatch-demo.db").exists() and not (tmp_path / "coopwatch.db").exists()
+    [saved] = [line for line in seen if "file saved: " in line]
+    ics = Path(saved.split("file saved: ", 1)[1].split(", ", 1)[0])
+    assert ics.parent == (tmp_path / "console-files").resolve()
+    assert b"BEGIN:VCALENDAR" in ics.read_bytes() and b"search and rescue exercise" in ics.read_bytes()

@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("url")
 
     items = sub.add_parser("items", help="stored items")
-    items.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    items.add_argument("--json", action="store_true", help="JSON lines instead of readable text")
     items.add_argument("--limit", type=_positive, default=50)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -86,11 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help='search stored items: words, "phrases", -words, OR, topic: country: ...')
     search.add_argument("query")
-    search.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    search.add_argument("--json", action="store_true", help="JSON lines instead of readable text")
     search.add_argument("--limit", type=_positive, default=20)
 
     events = sub.add_parser("events", help="the events calendar")
-    events.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    events.add_argument("--json", action="store_true", help="JSON lines instead of readable text")
     events.add_argument("--upcoming", action="store_true", help="only events that have not ended")
 
     trends = sub.add_parser("trends", help="chart daily item counts as a PNG")
@@ -244,15 +244,17 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _items(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(items_command(settings, args.limit, sys.stdout))
+    return asyncio.run(items_command(settings, args.limit, sys.stdout, as_json=args.json))
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(search_command(settings, args.query, min(args.limit, 100), sys.stdout, sys.stderr))
+    return asyncio.run(
+        search_command(settings, args.query, min(args.limit, 100), sys.stdout, sys.stderr, as_json=args.json)
+    )
 
 
 def _events(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(events_command(settings, args.upcoming, sys.stdout))
+    return asyncio.run(events_command(settings, args.upcoming, sys.stdout, as_json=args.json))
 
 
 def _trends(args: argparse.Namespace, settings: Settings) -> int:

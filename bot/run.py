@@ -9,7 +9,7 @@ import signal
 
 from bot.app import build_application, running, telegram_link
 from bot.bootstrap import load_annotator, open_database, worker_id
-from bot.demo import demo_feeds, demo_settings, none_reachable, subscribe_all
+from bot.demo import demo_feeds, demo_settings, none_reachable, reset_demo_database, subscribe_all
 from bot.ops.health import operations
 from bot.settings import Settings
 
@@ -70,6 +70,7 @@ async def _run_demo_console(settings: Settings) -> int:
 
     async with demo_feeds() as sources:
         settings = demo_settings(settings, sources)
+        reset_demo_database(settings)
         print(f"Demo: {len(sources)} sample feeds on 127.0.0.1; demo database {settings.database_url}", flush=True)
         async with open_database(settings) as database:
             await subscribe_all(database, settings, CONSOLE_USER)  # before the first poll stores the stories

@@ -28,7 +28,15 @@ from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.db import Database
 
-__all__ = ["DEMO_FEEDS", "demo_feeds", "demo_settings", "none_reachable", "render_feed", "subscribe_all"]
+__all__ = [
+    "DEMO_FEEDS",
+    "demo_feeds",
+    "demo_settings",
+    "none_reachable",
+    "render_feed",
+    "reset_demo_database",
+    "subscribe_all",
+]
 
 log = logging.getLogger(__name__)
 
@@ -105,16 +113,20 @@ def demo_database_url(settings: Settings) -> str:
 def demo_settings(settings: Settings, sources: Sequence[FeedSourceConfig]) -> Settings:
     """``settings`` pointed at the demo feeds and the demo database; everything else (topics, analysis, bot)
     stays as configured. Loopback addresses are allowed because the demo feeds are the only ones configured
-    and the demo database starts empty each time."""
+    and the demo database starts empty each time (``reset_demo_database``)."""
     url = demo_database_url(settings)
-    path = Path(make_url(url).database or "")
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        # A fresh database each time: the feeds' port changes per run and stored stories would not alert again.
-        stale.unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
     limits = replace(settings.feeds.limits, allow_private_addresses=True)
     feeds = replace(settings.feeds, limits=limits, sources=tuple(sources))
     return replace(settings, database_url=url, feeds=feeds)
+
+
+def reset_demo_database(settings: Settings) -> None:
+    """Remove the demo's SQLite file (and its WAL): the feeds' port changes per run, and stories stored by an
+    earlier demo would not alert again."""
+    path = Path(make_url(settings.database_url).database or "")
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
 
 
 async def none_reachable(sources: Sequence[FeedSourceConfig], within: timedelta = PROBE_TIME) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 import feedparser
 import httpx
 
-from bot.demo import DEMO_FEEDS, demo_feeds, demo_settings, none_reachable, render_feed
+from bot.demo import DEMO_FEEDS, demo_feeds, demo_settings, none_reachable, render_feed, reset_demo_database
 from bot.settings import settings_from_mapping
 from model.settings import FeedSourceConfig
 from tests.bot.conftest import TOPICS
@@ -55,6 +55,8 @@ async def test_demo_feeds_are_served_on_loopback_and_the_demo_database_is_a_sibl
     (tmp_path / "real-demo.db").write_bytes(b"left over from the last demo")
     async with demo_feeds() as sources, httpx.AsyncClient() as client:
         demo = demo_settings(settings, sources)
+        assert (tmp_path / "real-demo.db").exists()  # settings alone change nothing on disk
+        reset_demo_database(demo)
         for source in sources:
             assert source.url.startswith("http://127.0.0.1:")
             response = await client.get(source.url)

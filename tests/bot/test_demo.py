@@ -95,16 +95,12 @@ def _wait_for(lines: queue.Queue[str | None], seen: list[str], wanted: tuple[str
         seen.append(line)
 
 
-def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp_path: Path) -> None:
-    config = (ROOT / "config.toml").read_text(encoding="utf-8")
-    assert 'en = "Public health & epidemics"' in config
-    (tmp_path / "config.toml").write_text(
-        config.replace('en = "Public health & epidemics"', f'en = "{TEST_TOPIC_NAME}"'), encoding="utf-8"
-    )
+def _start(tmp_path: Path, *command: str) -> tuple[subprocess.Popen[str], queue.Queue[str | None]]:
+    """``python -m bot --config tmp_path/config.toml COMMAND`` in console mode, its output read line by line."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPWATCH_"))}
     env |= {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'coopwatch.db'}", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml"), "run", "--demo"],
+        [sys.executable, "-m", "bot", "--config", str(tmp_path / "config.toml"), *command],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -114,6 +110,16 @@ def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp
     )
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    return process, lines
+
+
+def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp_path: Path) -> None:
+    config = (ROOT / "config.toml").read_text(encoding="utf-8")
+    assert 'en = "Public health & epidemics"' in config
+    (tmp_path / "config.toml").write_text(
+        config.replace('en = "Public health & epidemics"', f'en = "{TEST_TOPIC_NAME}"'), encoding="utf-8"
+    )
+    process, lines = _start(tmp_path, "run", "--demo")
     seen: list[str] = []
     try:
         deadline = time.monotonic() + 240
@@ -139,3 +145,29 @@ def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp
     ics = Path(saved.split("file saved: ", 1)[1].split(", ", 1)[0])
     assert ics.parent == (tmp_path / "console-files").resolve()
     assert b"BEGIN:VCALENDAR" in ics.read_bytes() and b"search and rescue exercise" in ics.read_bytes()
+
+
+def test_console_falls_back_to_the_demo_when_no_configured_feed_answers(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = (ROOT / "config.toml").read_text(encoding="utf-8")
+    config = config.replace("allow_private_addresses = false", "allow_private_addresses = true")
+    head, _, rest = config.partition("[[feeds.sources]]")
+    rest = rest[rest.index("[delivery]") :]  # every shipped source replaced by two dead ones
+    dead = "".join(f'[[feeds.sources]]\nurl = "http://127.0.0.1:{port}/feed{i}.xml"\n\n' for i in range(2))
+    (tmp_path / "config.toml").write_text(head + dead + rest, encoding="utf-8")
+    process, lines = _start(tmp_path, "run")
+    seen: list[str] = []
+    try:
+        _wait_for(
+            lines, seen, ("None of the configured feeds answers", "Orange earthquake alert"), time.monotonic() + 240
+        )
+        process.stdin.write("/quit\n")
+        process.stdin.flush()
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert not (tmp_path / "coopwatch.db").exists()  # the real database is untouched

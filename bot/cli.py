@@ -30,12 +30,33 @@ from storage.retention import prune
 log = logging.getLogger("coopwatch")
 
 
+RUN_DESCRIPTION = """\
+Poll the configured feeds, annotate new stories, deliver alerts and answer the bot's commands, in one process.
+
+With TELEGRAM_BOT_TOKEN set (from @BotFather) the bot talks to Telegram. Without it, console mode: a chat in
+this terminal with the same bot. You type as a private-chat user who is also an admin; the bot's messages are
+printed as text, a number presses one of the numbered buttons, and /quit (or end of input) leaves.
+When none of the configured feeds answers (offline), console mode shows the bundled demo feeds instead;
+--demo asks for them directly. The demo uses its own database (coopwatch-demo.db beside the real one).
+
+The configuration is read from --config (default ./config.toml, given before the command:
+python -m bot --config my.toml run). COOPWATCH_DATABASE_URL overrides database.url."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coopwatch", description="Coopwatch news monitor and Telegram bot")
     parser.add_argument("--config", type=Path, default=Path("config.toml"), help="configuration file")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("run", help="poll feeds, annotate, deliver and run the bot (console mode without a token)")
+    run = sub.add_parser(
+        "run",
+        help="poll feeds, annotate, deliver and run the bot (console mode without a token)",
+        description=RUN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument(
+        "--demo", action="store_true", help="a console chat over the bundled sample feeds, in a separate database"
+    )
 
     worker = sub.add_parser("worker", help="a worker without Telegram updates: poll feeds, deliver the outbox, or both")
     worker.add_argument("--role", choices=["poll", "deliver", "all"], required=True)
@@ -56,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("url")
 
     items = sub.add_parser("items", help="stored items")
-    items.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    items.add_argument("--json", action="store_true", help="JSON lines instead of readable text")
     items.add_argument("--limit", type=_positive, default=50)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -65,11 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help='search stored items: words, "phrases", -words, OR, topic: country: ...')
     search.add_argument("query")
-    search.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    search.add_argument("--json", action="store_true", help="JSON lines instead of readable text")
     search.add_argument("--limit", type=_positive, default=20)
 
     events = sub.add_parser("events", help="the events calendar")
-    events.add_argument("--json", action="store_true", required=True, help="JSON lines")
+    events.add_argument("--json", action="store_true", help="JSON lines instead of readable text")
     events.add_argument("--upcoming", action="store_true", help="only events that have not ended")
 
     trends = sub.add_parser("trends", help="chart daily item counts as a PNG")
@@ -125,7 +146,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     # The bot pulls in python-telegram-bot and the annotator: only `run` waits for them.
     from bot.run import run
 
-    return asyncio.run(run(settings))
+    return asyncio.run(run(settings, demo=args.demo))
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -223,15 +244,17 @@ def _feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _items(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(items_command(settings, args.limit, sys.stdout))
+    return asyncio.run(items_command(settings, args.limit, sys.stdout, as_json=args.json))
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(search_command(settings, args.query, min(args.limit, 100), sys.stdout, sys.stderr))
+    return asyncio.run(
+        search_command(settings, args.query, min(args.limit, 100), sys.stdout, sys.stderr, as_json=args.json)
+    )
 
 
 def _events(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(events_command(settings, args.upcoming, sys.stdout))
+    return asyncio.run(events_command(settings, args.upcoming, sys.stdout, as_json=args.json))
 
 
 def _trends(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TextIO
 
 from analysis import Annotator
 from bot.app import build_application, running
-from bot.bootstrap import load_annotator
+from bot.bootstrap import data_dir, load_annotator
 from bot.settings import Settings
 from emulator import Emulator, EmulatorConfig, SentMessage
 from storage.db import Database
@@ -33,6 +35,7 @@ class Printer:
 
     emulator: Emulator
     out: TextIO
+    files_dir: Path | None = None  # where sent files (charts, calendars) are saved; None: not saved
     chat_id: int = CONSOLE_USER
     seen: dict[int, int] = field(default_factory=dict)  # message id -> edits printed
     buttons: list[tuple[int, str]] = field(default_factory=list)  # (message id, callback data)
@@ -52,9 +55,8 @@ class Printer:
 
     def format(self, message: SentMessage, edited: bool) -> str:
         head = "bot (edited)> " if edited else "bot> "
-        if message.kind == "document":
-            size = len(self.emulator.file_bytes(message.file_id)) if message.file_id else 0
-            body = f"[file {message.file_name}, {size} bytes] {message.text or ''}"
+        if message.kind in ("document", "photo"):
+            body = f"[{self.save(message)}] {message.text or ''}"
         else:
             body = message.text or ""
         lines = [head + body.replace("\n", "\n     ")]
@@ -63,6 +65,19 @@ class Printer:
             self.buttons = [(message.message_id, b.get("callback_data", "")) for b in buttons]
             lines += [f"     [{i}] {b.get('text', '')}" for i, b in enumerate(buttons, 1)]
         return "\n".join(lines)
+
+    def save(self, message: SentMessage) -> str:
+        """Write a sent file where the user can open it (a chart, an .ics calendar); its description."""
+        data = self.emulator.file_bytes(message.file_id) if message.file_id else b""
+        default = "chart.png" if message.kind == "photo" else "file"
+        name = re.sub(r"[^\w.-]+", "_", message.file_name or default)
+        if self.files_dir is None or not data:
+            return f"file {name}, {len(data)} bytes"
+        path = self.files_dir / f"{message.message_id}-{name}"
+        if not path.exists():  # an edited caption keeps the file
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return f"file saved: {path.resolve()}, {len(data)} bytes"
 
 
 def _reader(stdin: TextIO, queue: asyncio.Queue[str | None], loop: asyncio.AbstractEventLoop) -> None:
@@ -93,8 +108,10 @@ async def run_console(
     stdout: TextIO | None = None,
     annotator: Annotator | None = None,
     poll_feeds: bool = True,
+    files_dir: Path | None = None,
 ) -> None:
-    """Run the bot in a console chat until end of input or /quit."""
+    """Run the bot in a console chat until end of input or /quit. Files the bot sends go to ``files_dir``
+    (default: console-files/ in the data folder) and their path is printed."""
     stdin, out = stdin or sys.stdin, stdout or sys.stdout
     if annotator is None and poll_feeds:
         try:
@@ -104,7 +121,7 @@ async def run_console(
     emulator = Emulator(EmulatorConfig(token=CONSOLE_TOKEN, bot_username="coopwatch_console_bot"))
     await emulator.start_async()
     emulator.add_user(CONSOLE_USER, "You", language_code=settings.bot.default_language)
-    printer = Printer(emulator, out)
+    printer = Printer(emulator, out, files_dir=files_dir or data_dir(settings) / "console-files")
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     threading.Thread(target=_reader, args=(stdin, queue, asyncio.get_running_loop()), daemon=True).start()
     try:

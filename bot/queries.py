@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from bot.bootstrap import open_database
 from bot.settings import Settings
+from bot.text_output import event_text, item_text, result_text
 from feeds.errors import FeedError
 from feeds.fetch import build_client
 from ingest.add_feed import FeedExists, add_feed
@@ -69,11 +70,16 @@ def feed_line(feed: Feed) -> str:
     return f"{feed.id}\t{state}\t{health}\tlast ok {last_ok}\t{feed.url}"
 
 
-async def items_command(settings: Settings, limit: int, out: TextIO) -> int:
-    """``items --json [--limit N]``: stored items, newest first, as JSON lines."""
+async def items_command(settings: Settings, limit: int, out: TextIO, *, as_json: bool = False) -> int:
+    """``items [--json] [--limit N]``: stored items, newest first, as text or JSON lines."""
     async with open_database(settings) as database, database.read_session() as session:
-        for item in await item_store.list_items(session, limit=limit):
-            out.write(json.dumps(item_json(item), ensure_ascii=False) + "\n")
+        items = await item_store.list_items(session, limit=limit)
+        for i, item in enumerate(items):
+            out.write(
+                json.dumps(item_json(item), ensure_ascii=False) + "\n" if as_json else "\n" * (i > 0) + item_text(item)
+            )
+        if not items and not as_json:
+            out.write("no stored items yet\n")
     return 0
 
 
@@ -98,16 +104,18 @@ def item_json(item: Item) -> dict[str, Any]:
     }
 
 
-async def search_command(settings: Settings, query: str, limit: int, out: TextIO, err: TextIO) -> int:
+async def search_command(
+    settings: Settings, query: str, limit: int, out: TextIO, err: TextIO, *, as_json: bool = False
+) -> int:
     async with open_database(settings):
         pass
-    return await cli_search(settings.database_url, query, limit, out, err)
+    return await cli_search(settings.database_url, query, limit, out, err, as_json=as_json)
 
 
-async def events_command(settings: Settings, upcoming: bool, out: TextIO) -> int:
+async def events_command(settings: Settings, upcoming: bool, out: TextIO, *, as_json: bool = False) -> int:
     async with open_database(settings):
         pass
-    return await cli_events(settings.database_url, upcoming, out)
+    return await cli_events(settings.database_url, upcoming, out, as_json=as_json)
 
 
 async def trends_command(settings: Settings, out: Path, **options: Any) -> int:
@@ -122,8 +130,11 @@ def result_json(result: SearchResult) -> dict[str, Any]:
     return data
 
 
-async def cli_search(database: str, query: str, limit: int, out: TextIO, err: TextIO | None = None) -> int:
-    """``python -m bot search QUERY --json [--limit N]``: one JSON object per line; 2 on a bad query."""
+async def cli_search(
+    database: str, query: str, limit: int, out: TextIO, err: TextIO | None = None, *, as_json: bool = True
+) -> int:
+    """``python -m bot search QUERY [--json] [--limit N]``: readable results, or one JSON object per line;
+    2 on a bad query."""
     db = Database(database)
     try:
         async with db.session() as session:
@@ -133,8 +144,14 @@ async def cli_search(database: str, query: str, limit: int, out: TextIO, err: Te
         return 2
     finally:
         await db.aclose()
-    for result in page.results:
-        out.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+    for rank, result in enumerate(page.results, 1):
+        out.write(
+            json.dumps(result_json(result), ensure_ascii=False) + "\n"
+            if as_json
+            else "\n" * (rank > 1) + result_text(rank, result)
+        )
+    if not page.results and not as_json:
+        out.write(f"nothing found for {query}\n")
     return 0
 
 
@@ -153,8 +170,10 @@ def event_json(event: Event) -> dict[str, Any]:
     }
 
 
-async def cli_events(database: str, upcoming: bool, out: TextIO, *, today: date | None = None) -> int:
-    """``python -m bot events --json [--upcoming]``: every event (or the upcoming ones) as JSON lines."""
+async def cli_events(
+    database: str, upcoming: bool, out: TextIO, *, today: date | None = None, as_json: bool = True
+) -> int:
+    """``python -m bot events [--json] [--upcoming]``: every event (or the upcoming ones) as text or JSON lines."""
     today = today or datetime.now(UTC).date()
     db = Database(database)
     try:
@@ -162,8 +181,12 @@ async def cli_events(database: str, upcoming: bool, out: TextIO, *, today: date 
             page = await list_events(session, today=today, when="upcoming" if upcoming else "all", limit=10_000)
     finally:
         await db.aclose()
-    for event in page.events:
-        out.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+    for i, event in enumerate(page.events):
+        out.write(
+            json.dumps(event_json(event), ensure_ascii=False) + "\n" if as_json else "\n" * (i > 0) + event_text(event)
+        )
+    if not page.events and not as_json:
+        out.write("no upcoming events\n" if upcoming else "no events\n")
     return 0
 
 

@@ -9,6 +9,7 @@ import signal
 
 from bot.app import build_application, running, telegram_link
 from bot.bootstrap import load_annotator, open_database, worker_id
+from bot.demo import demo_feeds, demo_settings, none_reachable, reset_demo_database, subscribe_all
 from bot.ops.health import operations
 from bot.settings import Settings
 
@@ -18,8 +19,19 @@ log = logging.getLogger(__name__)
 EXIT_TOKEN_REVOKED = 3  # the update loop ended on a 401 (bot.app.TelegramLink)
 
 
-async def run(settings: Settings) -> int:
-    """The database is migrated and the configured feeds synced (bootstrap.open_database) before anything runs."""
+async def run(settings: Settings, *, demo: bool = False) -> int:
+    """The database is migrated and the configured feeds synced (bootstrap.open_database) before anything runs.
+    Console mode (no token) with ``demo``, or when none of the configured feeds answers, serves the bundled
+    demo feeds instead (bot/demo/), so a first run offline still shows alerts."""
+    if settings.bot.token is None and not demo and await none_reachable(settings.feeds.sources):
+        print(
+            "None of the configured feeds answers (offline?): showing the bundled demo feeds instead; "
+            "your database is untouched.",
+            flush=True,
+        )
+        demo = True
+    if demo:  # always a console chat, even with a token: the demo is for trying Coopwatch locally
+        return await _run_demo_console(settings)
     async with open_database(settings) as database:
         if settings.bot.token is None:
             # The Bot API emulator is a development package that a production wheel may leave out.
@@ -50,3 +62,17 @@ async def run(settings: Settings) -> int:
             log.critical("exiting with status %d: %s", EXIT_TOKEN_REVOKED, link.reason)
             return EXIT_TOKEN_REVOKED
         return 0
+
+
+async def _run_demo_console(settings: Settings) -> int:
+    # The Bot API emulator is a development package that a production wheel may leave out.
+    from bot.console import CONSOLE_USER, run_console
+
+    async with demo_feeds() as sources:
+        settings = demo_settings(settings, sources)
+        reset_demo_database(settings)
+        print(f"Demo: {len(sources)} sample feeds on 127.0.0.1; demo database {settings.database_url}", flush=True)
+        async with open_database(settings) as database:
+            await subscribe_all(database, settings, CONSOLE_USER)  # before the first poll stores the stories
+            await run_console(settings, database)
+    return 0

@@ -6,10 +6,11 @@ import json
 import logging
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.settings import LoggingSettings
+from model.durations import human_duration
 
 REDACTED = "[token]"
 
@@ -79,6 +80,16 @@ def install_token_redactor(token: str | None) -> None:
     logging.setLogRecordFactory(factory)
 
 
+class ReadableDurations(logging.Filter):
+    """A ``timedelta`` logged as an argument reads "32 min" rather than "0:32:00.418211" (retry delays,
+    back-off): the stages log plain values and this is the one place that words them for people."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, timedelta) for a in record.args):
+            record.args = tuple(human_duration(a) if isinstance(a, timedelta) else a for a in record.args)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -100,6 +111,7 @@ def configure_logging(settings: LoggingSettings, *, token: str | None, stream=No
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ReadableDurations())
     install_token_redactor(token)
     root = logging.getLogger()
     root.handlers[:] = [handler]

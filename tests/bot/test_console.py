@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 from bot.console import run_console
 from bot.settings import settings_from_mapping
 from storage.db import Database
-from tests.bot.conftest import TOPICS
+from tests.bot.conftest import TOPICS, store_item
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,3 +45,19 @@ def test_python_m_bot_run_without_a_token_is_a_console_chat(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Next step: /subscribe" in result.stdout
     assert "Topics" in result.stdout and "public_health" in result.stdout
+
+
+async def test_console_saves_a_sent_chart_and_prints_its_path(sqlite_database: Database, tmp_path: Path) -> None:
+    settings = settings_from_mapping({"topics": TOPICS}, {"COOPWATCH_DATABASE_URL": sqlite_database.url})
+    for title in ("Floods in Almaty region", "Rescuers train in Bishkek"):
+        await store_item(sqlite_database, title)
+    out = io.StringIO()
+    files = tmp_path / "files"
+    await run_console(
+        settings, sqlite_database, stdin=io.StringIO("/trends\n/quit\n"), stdout=out, poll_feeds=False, files_dir=files
+    )
+    [line] = [line for line in out.getvalue().splitlines() if "file saved: " in line]
+    path = Path(line.split("file saved: ", 1)[1].split(", ", 1)[0])
+    assert path.parent == files.resolve() and path.suffix == ".png"
+    assert (await asyncio.to_thread(path.read_bytes)).startswith(b"\x89PNG")
+    assert "Total: 2" in line

@@ -269,6 +269,7 @@ def _read_delivery(root: _Table) -> DeliverySettings:
         max_attempts=t.integer("max_attempts", d.max_attempts, minimum=1),
         batch_size=t.integer("batch_size", d.batch_size, minimum=1, maximum=10_000),
         lease=t.seconds("lease", d.lease, minimum=2),
+        in_flight=t.integer("in_flight", d.in_flight, minimum=1, maximum=100),
     )
     t.finish()
     return settings

@@ -10,6 +10,12 @@ chat in flight across all of them and honours each chat's ``chat_pacing``; the S
 overall budget. A sender holds at most ``batch_size`` claimed rows, and a row that waits locally past 80%
 of its lease is handed back unsent, so keep ``batch_size`` x workers / global_per_second well under the
 lease.
+
+Crash doubles: a row is marked ``sending_at`` just before its request and unmarked with its outcome, and a
+sender keeps at most ``delivery.in_flight`` sends going at once. A row that comes back still marked (its worker
+was killed mid-send) is "in doubt": the metric ``coopwatch_outbox_in_doubt`` counts it, its ``last_error``
+says ``in_doubt``, and it is sent again (counted as an attempt, so a row that kills its worker every time ends
+``failed``). So a kill loses nothing and doubles at most ``in_flight`` messages (measured: README).
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ class SenderStats:
     flood_waits: int = 0
     deactivated: int = 0
     migrated: int = 0
+    in_doubt: int = 0
 
 
 def alert_language(chat: Chat) -> str:
@@ -109,7 +116,8 @@ class Sender:
 
     @property
     def concurrency(self) -> int:
-        return max(4, int(self.settings.global_per_second * 2))
+        """Sends on the wire at once (``delivery.in_flight``): the most a crash can leave in doubt."""
+        return self.settings.in_flight
 
     async def run(self) -> None:
         """Drain the outbox until cancelled. Unfinished claims of this worker are taken back first."""
@@ -187,6 +195,7 @@ class Sender:
         )
         rendered: dict[tuple[int, str], str] = {}
         out: list[Outgoing] = []
+        rows = self._take_in_doubt(rows)
         # Give up on a send at 80% of the lease: past the lease another worker may hold the row.
         deadline = time.monotonic() + self.settings.lease.total_seconds() * 0.8
         for row in rows:
@@ -218,11 +227,30 @@ class Sender:
             )
         return out
 
+    def _take_in_doubt(self, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Rows still marked mid-send from a crashed worker: count them, count an attempt, send them again."""
+        doubtful = [r for r in rows if r.sending_at is not None]
+        for row in doubtful:
+            row.sending_at = None
+            row.last_error = "in_doubt"
+            row.attempts += 1
+            if row.attempts >= self.settings.max_attempts:
+                row.status, row.claimed_by = "failed", None
+        if doubtful:
+            self.stats.in_doubt += len(doubtful)
+            metrics.OUTBOX_IN_DOUBT.inc(len(doubtful))
+            log.warning("%d outbox rows were mid-send at a crash (in doubt); sending them again", len(doubtful))
+        return [r for r in rows if r.status == "pending"]
+
     async def _deliver(self, message: Outgoing) -> None:
         # Shielded: a stop (or a crash test) never cuts between a send and its record.
         await asyncio.shield(self._send_and_record(message))
 
     async def _send_and_record(self, message: Outgoing) -> None:
+        async with self.database.session() as session:
+            if not await outbox.mark_sending(session, message.row_id, self.worker):
+                log.warning("outbox row %s is no longer this worker's; not sending it", message.row_id)
+                return
         try:
             if message.photo is not None:
                 await self._send_report(message)
@@ -301,6 +329,7 @@ class Sender:
         self.stats.migrated += 1
         log.info("chat %s moved to %s; moving its subscriptions", message.chat_id, new_chat_id)
         async with self.database.session() as session:
+            await outbox.clear_sending(session, message.row_id)  # refused, so not in doubt
             await chat_store.migrate_chat(session, message.chat_id, new_chat_id)
         self.wake()
 

@@ -75,3 +75,5 @@ class DeliverySettings:
     max_attempts: int = 8
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
+    # Sends a worker has on the wire at once: a kill -9 can double at most these (storage/outbox.py, in doubt).
+    in_flight: int = 8

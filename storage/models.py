@@ -242,6 +242,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_until: Mapped[datetime | None]
+    # Set just before the request to Telegram, cleared with its outcome: still set when the claim comes back,
+    # the send is "in doubt" (Telegram may have taken it; see storage/outbox.py).
+    sending_at: Mapped[datetime | None]
 
 
 class ItemSearch(Base):

@@ -25,7 +25,7 @@ from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
 from ingest.poller import Poller, make_parse_pool
 from model.polls import PollResult
-from storage.retention import prune
+from storage.retention import PruneReport, prune_database
 
 log = logging.getLogger("coopwatch")
 
@@ -178,20 +178,29 @@ async def _prune(settings: Settings, *, dry_run: bool) -> int:
     """``db prune [--dry-run]``: the daily retention pass now, with what it removes (or would)."""
     now = datetime.now(UTC)
     keep = settings.retention
-    async with open_database(settings) as database, database.session() as session:
-        counts = await prune(
-            session,
+    async with open_database(settings) as database:
+        report = await prune_database(
+            database,
             now=now,
             outbox_before=now - timedelta(days=keep.outbox_days),
             items_before=now - timedelta(days=keep.items_days),
             dry_run=dry_run,
         )
-    verb = "would remove" if dry_run else "removed"
-    print(
-        f"{verb} {counts.items} items older than {keep.items_days:g} days and "
-        f"{counts.outbox} finished outbox rows older than {keep.outbox_days:g} days"
-    )
+    print(_prune_summary(report, items_days=keep.items_days, outbox_days=keep.outbox_days))
     return 0
+
+
+def _prune_summary(report: PruneReport, *, items_days: float, outbox_days: float) -> str:
+    counts = report.counts
+    verb = "would remove" if report.dry_run else "removed"
+    line = (
+        f"{verb} {counts.items} items older than {items_days:g} days (with their sources, topics, events and "
+        f"search text) and {counts.outbox} finished outbox rows older than {outbox_days:g} days; "
+        "unsent alerts and the stories they announce are kept"
+    )
+    if report.size_before is not None and report.size_after is not None and not report.dry_run:
+        line += f"\nSQLite file: {report.size_before / 1e6:.1f} MB before, {report.size_after / 1e6:.1f} MB after"
+    return line
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from analysis import ClassifierError
 from analysis.cli import run_annotate, run_retrain
 from analysis.config import DEFAULT_EXAMPLES_PATH
+from bot import admin_cli
 from bot.bootstrap import load_annotator, open_database, process_worker_id, retrained_classifier_path
 from bot.ops.logs import configure_logging
 from bot.queries import events_command, feeds_command, items_command, search_command, trends_command
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("annotate", help="annotate JSON lines from stdin, one JSON line out per item")
     topics = sub.add_parser("topics", help="topic classifier")
     topics.add_argument("topics_command", choices=["retrain"])
+    admin_cli.add_parsers(sub)
     return parser
 
 
@@ -309,4 +311,6 @@ _COMMANDS = {
     "trends": _trends,
     "annotate": _annotate,
     "topics": _topics,
+    "chats": lambda args, settings: asyncio.run(admin_cli.chats_command(settings, args)),
+    "subs": lambda args, settings: asyncio.run(admin_cli.subs_command(settings, args)),
 }

@@ -22,6 +22,7 @@ MODULES = (
     "handlers.browse",
     "handlers.digest",
     "handlers.admin",
+    "handlers.chat_admin",
     "handlers.search",
     "handlers.events",
     "handlers.trends",

@@ -183,28 +183,6 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await _guard(update, context)
-    if lang is None:
-        return
-    async with runtime_of(context).database.read_session() as session:
-        chats = await chat_store.list_chats(session, limit=200)
-    lines = [
-        t(
-            lang,
-            "admin.chat_line",
-            id=c.id,
-            type=c.type,
-            title=c.title or c.username or "—",
-            language=c.language,
-            state=t(lang, "admin.active" if c.active else "admin.inactive"),
-        )
-        for c in chats
-    ]
-    for text in pack_messages(t(lang, "admin.chats_header", count=len(chats)), lines):
-        await update.effective_message.reply_text(text, do_quote=False)
-
-
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = await _guard(update, context)
     if lang is None:
@@ -250,7 +228,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("removefeed", removefeed))
     application.add_handler(CommandHandler("pausefeed", pausefeed))
     application.add_handler(CommandHandler("stats", stats))
-    application.add_handler(CommandHandler("chats", chats_command))
     application.add_handler(CommandHandler("export", export))
     opml = filters.Document.FileExtension("opml") | filters.Document.FileExtension("xml")
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & opml, import_opml))

@@ -259,3 +259,45 @@ class ItemSearch(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One admin change (who, when, what): written in the transaction that makes the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))  # "tg:<user id>" or "cli:<login>"
+    action: Mapped[str] = mapped_column(String(32))  # a permanent code: sub_add, chat_pause, review_send...
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # no foreign key: the entry outlives the chat
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReviewDecision(Base):
+    """An admin's decision on a review-band item: sent (with the topics it went out under) or not relevant."""
+
+    __tablename__ = "review_decisions"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16))  # "sent" or "not_relevant"
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(Base):
+    """One reader's verdict on one alerted item; a second press by the same reader replaces the first."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("item_id", "user_id", name="uq_feedback_item_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    verdict: Mapped[str] = mapped_column(String(16))  # "useful" or "not_for_me"
+    reason: Mapped[str | None] = mapped_column(String(16))  # wrong_topic, wrong_country, not_news, duplicate
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin gave or confirmed it
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)

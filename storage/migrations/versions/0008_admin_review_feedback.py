@@ -1,7 +1,7 @@
 """admin, review and feedback: the audit log, review decisions and readers' feedback on alerts
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Hand-written. Three new tables, nothing existing changes: an older version simply never reads them.
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -12,11 +12,13 @@ from datetime import timedelta
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
 from handlers.filters import KEYBOARD_COUNTRIES, describe
+from handlers.permissions import Action
 from handlers.runtime import Runtime
 from presentation.i18n import Safe, t
 from presentation.names import country_name
@@ -218,7 +220,9 @@ def _country_keyboard(lang: str, chat_id: int, topic_ref: str) -> InlineKeyboard
     return InlineKeyboardMarkup(rows)
 
 
-async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("adm", ADM_SCHEMA, Action.MANAGE)
+async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
+    """The chat card's presses; the codec has checked the data, and only configured admins go on."""
     query = update.callback_query
     chat = await ensure_chat(update, context)
     lang = chat.lang
@@ -226,11 +230,6 @@ async def admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(t(lang, "error.not_bot_admin"), show_alert=True)
         return
     runtime = runtime_of(context)
-    try:
-        decoded = decode(query.data, "adm", ADM_SCHEMA, runtime.topic_ids)
-    except ForgedCallback:
-        await query.answer(t(lang, "error.expired_button"), show_alert=True)
-        return
     variant, fields = decoded.variant, decoded.fields
     if variant == "l":
         page, kind = fields
@@ -368,4 +367,4 @@ async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("chats", chats_command))
     application.add_handler(CommandHandler("audit", audit_command))
-    application.add_handler(CallbackQueryHandler(admin_button, pattern=r"^adm:"))
+    application.add_handler(button_handler(admin_button))

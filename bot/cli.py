@@ -196,9 +196,8 @@ def _prune_summary(report: PruneReport, *, items_days: float, outbox_days: float
     counts = report.counts
     verb = "would remove" if report.dry_run else "removed"
     line = (
-        f"{verb} {counts.items} items older than {items_days:g} days (with their sources, topics, events and "
-        f"search text) and {counts.outbox} finished outbox rows older than {outbox_days:g} days; "
-        "unsent alerts and the stories they announce are kept"
+        f"{verb} {counts.items} items older than {items_days:g} days and {counts.outbox} finished outbox rows "
+        f"older than {outbox_days:g} days (unsent alerts, digest-held ones and the stories they point at stay)"
     )
     if report.size_before is not None and report.size_after is not None and not report.dry_run:
         line += f"\nSQLite file: {report.size_before / 1e6:.1f} MB before, {report.size_after / 1e6:.1f} MB after"

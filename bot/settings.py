@@ -194,6 +194,12 @@ def _read_feed_sources(feeds: _Table) -> tuple[FeedSourceConfig, ...]:
     return tuple(sources)
 
 
+def _ca_bundle(path: str | None) -> str | None:
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"feeds.ca_bundle: no such file: {path}")
+    return path
+
+
 def _read_feeds(root: _Table) -> FeedSettings:
     t = root.table("feeds")
     d = FeedSettings()
@@ -206,6 +212,7 @@ def _read_feeds(root: _Table) -> FeedSettings:
         max_body_bytes=t.integer("max_body_bytes", dl.max_body_bytes, minimum=1024),
         max_redirects=t.integer("max_redirects", dl.max_redirects, minimum=0, maximum=20),
         allow_private_addresses=t.get("allow_private_addresses", bool, dl.allow_private_addresses),
+        ca_bundle=_ca_bundle(t.get("ca_bundle", (str, type(None)), dl.ca_bundle)),
     )
     settings = FeedSettings(
         limits=limits,

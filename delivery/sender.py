@@ -109,10 +109,35 @@ class Sender:
     topic_name: Callable[[str, str], str] | None = None  # Runtime.topic_name, for report rows
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _in_flight: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # chat id -> send
+    _idle_passes: int = 0  # claim passes that found nothing due, nothing in flight (counted while awaited)
+    _idle_waiters: int = 0
+    _idle_changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next idle tick."""
         self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Until a fresh pass finds no due pending row and no send in flight: whatever was due has had its
+        outcome. Rows waiting for a digest or a later retry are not due. Bound it with ``asyncio.timeout``."""
+        async with self._idle_changed:
+            self._idle_waiters += 1
+            seen = self._idle_passes
+            self.wake()
+            try:
+                await self._idle_changed.wait_for(lambda: self._idle_passes > seen)
+            finally:
+                self._idle_waiters -= 1
+
+    async def _note_idle(self) -> None:
+        if not self._idle_waiters or self._in_flight:
+            return
+        async with self.database.read_session() as session:
+            due = await outbox.count_due(session, utcnow())
+        if due == 0:
+            async with self._idle_changed:
+                self._idle_passes += 1
+                self._idle_changed.notify_all()
 
     @property
     def concurrency(self) -> int:
@@ -141,6 +166,7 @@ class Sender:
                     await asyncio.sleep(self.idle_interval)
                     continue
                 if not batch:
+                    await self._note_idle()
                     await self._idle()
                     continue
                 for message in batch:

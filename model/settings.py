@@ -17,6 +17,7 @@ class FetchLimits:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_private_addresses: bool = False
+    ca_bundle: str | None = None  # a PEM file of extra CAs trusted besides certifi's (a corporate proxy's)
 
 
 @dataclass(frozen=True)

@@ -310,6 +310,12 @@ async def drop_held(session: AsyncSession, chat_id: int) -> int:
     return int(result.rowcount or 0)
 
 
+async def count_due(session: AsyncSession, now: datetime) -> int:
+    """Pending rows whose time has come (claimed or not): work a sender still has to finish."""
+    stmt = select(func.count()).where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now)
+    return int(await session.scalar(stmt) or 0)
+
+
 async def count_sending(session: AsyncSession) -> int:
     """Pending rows marked mid-send: those a crash now would leave in doubt."""
     stmt = select(func.count()).where(OutboxMessage.status == "pending", OutboxMessage.sending_at.is_not(None))

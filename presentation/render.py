@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from presentation.i18n import Safe, t
+from presentation.links import safe_url
 from presentation.names import country_name
 from presentation.pager import first_page, paginate, truncate_html, utf16_len
 from storage.models import Item
@@ -41,12 +42,6 @@ def source_name(title: str | None, url: str | None) -> str:
         return clip(title, 60)
     host = urlsplit(url or "").hostname or "?"
     return host.removeprefix("www.")
-
-
-def safe_url(url: str | None) -> str | None:
-    if url and urlsplit(url).scheme in ("http", "https"):
-        return html.escape(url, quote=True)
-    return None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ MODULES = (
     "handlers.digest",
     "handlers.admin",
     "handlers.chat_admin",
+    "handlers.review",
     "handlers.search",
     "handlers.events",
     "handlers.trends",

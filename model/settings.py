@@ -75,3 +75,11 @@ class DeliverySettings:
     max_attempts: int = 8
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """``[review]``: how long a review-band item waits for an admin, and the local hour (UTC) of the daily count."""
+
+    max_age: timedelta = timedelta(hours=48)
+    daily_hour: int = 8

@@ -20,6 +20,7 @@ from model.settings import (
     FeedSettings,
     FeedSourceConfig,
     FetchLimits,
+    ReviewSettings,
     WebhookSettings,
 )
 
@@ -71,6 +72,7 @@ class Settings:
     logging: LoggingSettings = LoggingSettings()
     metrics: MetricsSettings = MetricsSettings()
     retention: RetentionSettings = RetentionSettings()
+    review: ReviewSettings = ReviewSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     topics: tuple[Topic, ...] = ()
 
@@ -305,6 +307,17 @@ def _read_retention(root: _Table) -> RetentionSettings:
     return settings
 
 
+def _read_review(root: _Table) -> ReviewSettings:
+    t = root.table("review")
+    d = ReviewSettings()
+    hours = t.number("max_age_hours", d.max_age.total_seconds() / 3600, minimum=1)
+    settings = ReviewSettings(
+        max_age=timedelta(hours=hours), daily_hour=t.integer("daily_hour", d.daily_hour, minimum=0, maximum=23)
+    )
+    t.finish()
+    return settings
+
+
 def _read_logging(root: _Table) -> LoggingSettings:
     t = root.table("logging")
     settings = LoggingSettings(
@@ -337,6 +350,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     logging_settings = _read_logging(root)
     metrics = _read_metrics(root)
     retention = _read_retention(root)
+    review = _read_review(root)
     try:
         analysis = analysis_settings_from_toml(root.get("analysis", dict, {}))
         topics = tuple(load_topics(root.get("topics", list, [])))
@@ -358,6 +372,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
         logging=logging_settings,
         metrics=metrics,
         retention=retention,
+        review=review,
         analysis=analysis,
         topics=topics,
     )

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from delivery import metrics
+from delivery.feedback_markup import feedback_keyboard
 from delivery.pacing import ClaimExpired, Pacer, retry_after_seconds
 from delivery.reports import REPORT_KINDS, render_report_async
 from model.settings import DeliverySettings
@@ -69,6 +70,7 @@ class Outgoing:
     deadline: float = math.inf  # monotonic time after which the claim may have lapsed: do not send
     photo: bytes | None = None  # spike/weekly rows: sent as a photo with ``text`` as its caption
     follow_up: str | None = None  # weekly rows: a message after the photo
+    markup: InlineKeyboardMarkup | None = None  # alerts: the feedback buttons
 
 
 @dataclass
@@ -228,8 +230,9 @@ class Sender:
             chat = chats.get(row.chat_id)
             lang = alert_language(chat) if chat is not None else "en"
             text: str | None
-            photo, follow_up = None, None
+            photo, follow_up, markup = None, None, None
             if row.kind == "alert" and row.item_id in items:
+                markup = feedback_keyboard(row.item_id, lang)
                 key = (row.item_id, lang)
                 if key not in rendered:
                     rendered[key] = render_alert(AlertView.from_item(items[row.item_id]), lang)
@@ -248,7 +251,17 @@ class Sender:
             due = max(row.created_at, row.not_before) if row.created_at and row.not_before else None
             out.append(
                 Outgoing(
-                    row.id, row.chat_id, row.thread_id, text, row.attempts, row.kind, due, deadline, photo, follow_up
+                    row.id,
+                    row.chat_id,
+                    row.thread_id,
+                    text,
+                    row.attempts,
+                    row.kind,
+                    due,
+                    deadline,
+                    photo,
+                    follow_up,
+                    markup,
                 )
             )
         return out
@@ -285,6 +298,7 @@ class Sender:
                     chat_id=message.chat_id,
                     text=message.text,
                     message_thread_id=message.thread_id,
+                    reply_markup=message.markup,
                     rate_limit_args={"broadcast": True, "deadline": message.deadline},
                 )
         except ClaimExpired:

@@ -23,6 +23,8 @@ MODULES = (
     "handlers.digest",
     "handlers.admin",
     "handlers.chat_admin",
+    "handlers.review",
+    "handlers.feedback",
     "handlers.search",
     "handlers.events",
     "handlers.trends",

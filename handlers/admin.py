@@ -17,6 +17,7 @@ from feeds.fetch import build_client
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
 from handlers.opml import OpmlError, OpmlFeed, build_opml, check_size, download_capped, parse_opml
 from handlers.runtime import Runtime
+from handlers.stats import feedback_stats_text
 from ingest.add_feed import IMPORT_CONCURRENCY, FeedExists, add_feed, add_feeds
 from presentation.i18n import Safe, t
 from presentation.render import pack_messages
@@ -181,6 +182,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sent=sender.sent if sender else 0,
         waits=sender.flood_waits if sender else 0,
     )
+    for text in pack_messages("", (await feedback_stats_text(runtime, lang)).split("\n")):
+        await update.effective_message.reply_text(text, do_quote=False)
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

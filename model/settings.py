@@ -78,3 +78,11 @@ class DeliverySettings:
     lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
     # Sends a worker has on the wire at once: a kill -9 can double at most these (storage/outbox.py, in doubt).
     in_flight: int = 8
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """``[review]``: how long a review-band item waits for an admin, and the local hour (UTC) of the daily count."""
+
+    max_age: timedelta = timedelta(hours=48)
+    daily_hour: int = 8

@@ -25,6 +25,9 @@ _BOMS = (
 )
 # Up to one bad byte in this many non-ASCII bytes still counts as damaged UTF-8, not another charset.
 _DAMAGED_UTF8_RATIO = 50
+_HIGH_RUN = re.compile(r"[^\x00-\x7f]+")
+_LONG_RUN = 3  # three non-ASCII letters in a row are rare in Latin-script languages, the rule in Cyrillic
+_LATIN_SHARE = 10  # at most one non-ASCII character in ten may sit in such a run
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,9 @@ def decode_feed(body: bytes, content_type: str | None) -> Decoded:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body.decode(encoding, errors="replace"), encoding, None)
+    if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00"):  # UTF-32 without BOM (XML spec, appendix F)
+        encoding = "utf-32-be" if body[0] == 0 else "utf-32-le"
+        return Decoded(body.decode(encoding, errors="replace"), encoding, None)
     if body[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without BOM
         encoding = "utf-16-be" if body[0] == 0 else "utf-16-le"
         return Decoded(body.decode(encoding, errors="replace"), encoding, None)
@@ -57,6 +63,9 @@ def decode_feed(body: bytes, content_type: str | None) -> Decoded:
         text = _strict(body, name)
         if text is not None:
             return Decoded(text, name, None)
+    if not declared and _reads_as_latin(body):
+        # feedparser's fallback for undeclared single-byte text; detectors mistake Latin-1 for cp1250/cp1257.
+        return Decoded(body.decode("windows-1252"), "windows-1252", None)
     said = " and ".join(declared) or "nothing"
     lossy = body.decode("utf-8", errors="replace")
     bad = lossy.count("\ufffd")
@@ -72,6 +81,20 @@ def decode_feed(body: bytes, content_type: str | None) -> Decoded:
 def as_utf8_document(text: str) -> bytes:
     """The text as UTF-8 bytes whose XML declaration (if any) says so."""
     return _XML_DECL.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
+
+
+def _reads_as_latin(body: bytes) -> bool:
+    """Decodes cleanly as windows-1252 into Latin text: accented letters mostly alone inside ASCII words
+    ("café", "ação"). Cyrillic or Greek single-byte text is runs of high bytes, and is left to detection."""
+    try:
+        text = body.decode("windows-1252")
+    except UnicodeDecodeError:
+        return False
+    high = [m.group() for m in _HIGH_RUN.finditer(text)]
+    total = sum(len(run) for run in high)
+    long_runs = sum(len(run) for run in high if len(run) >= _LONG_RUN)
+    printable = all(c.isprintable() or c.isspace() for c in "".join(high))
+    return total > 0 and long_runs * _LATIN_SHARE <= total and printable
 
 
 def _xml_charset(body: bytes) -> str | None:

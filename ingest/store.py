@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.matching import enqueue_alerts
-from ingest.dedupe import Incoming, Ref, load_index
+from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
 from model.items import title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
@@ -27,6 +27,8 @@ from storage.locks import lock_for_ingest
 from storage.outbox import items_with_subscribers
 
 __all__ = ["PolledFeed", "StoredFeed", "store_polls"]
+
+CHANNEL_DATE_MAX_AGE = timedelta(hours=48)  # for undated items, when feeds.alert_max_age is 0 (any age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ async def store_polls(
 
     Items published more than ``alert_max_age`` before their poll are stored quietly: searchable, in digests
     and trends, never alerted. So a new feed's back catalogue, or a feed republishing its archive, floods no one.
+    An undated item filed under its channel's date is judged by that date, even with no ``alert_max_age``.
     """
     arrivals = await _unseen(session, polls, near_window)
     placed: list[item_store.Placed] = []
@@ -71,15 +74,19 @@ async def store_polls(
         index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
         for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
             fresh = []
+            by_text: dict[str, Ref] = {}  # this feed's new stories by their text
             for new, incoming in feed_arrivals:
-                original = index.match(incoming)
+                original = index.match(incoming) or by_text.get(new.entry.content_hash)
                 if original is None:
+                    if new.entry.content_hash != EMPTY_TEXT_HASH:
+                        by_text[new.entry.content_hash] = (1, len(placed) + len(fresh))
                     fresh.append((new, incoming))
                 else:
+                    # Another guid with a known text: the same story, its URL kept as another source.
                     repeats.append((original, incoming.feed_id, new))
             for new, incoming in fresh:
-                # Joins the index after its whole feed (inside one feed, entries don't repeat each other
-                # here), for the later feeds of the group.
+                # Joins the index after its whole feed (inside one feed only the exact text repeats above
+                # count), for the later feeds of the group.
                 if number < len(polls) - 1:
                     index.add_incoming((1, len(placed)), incoming, poll.success.now)
                 placed.append((incoming.feed_id, poll.success.now, new))
@@ -129,6 +136,12 @@ async def _unseen(
     return unseen
 
 
+def _is_recent(new: NewItem, polled_at: datetime, max_age: timedelta | None) -> bool:
+    """Recent enough to alert. An old channel date never makes breaking news of the items it dates."""
+    limit = max_age if max_age is not None or new.entry.date_source != "channel" else CHANNEL_DATE_MAX_AGE
+    return limit is None or new.entry.published >= polled_at - limit
+
+
 async def _enqueue_alerts(
     session: AsyncSession, ids: Sequence[int], placed: Sequence[item_store.Placed], max_age: timedelta | None
 ) -> dict[int, int]:
@@ -137,9 +150,7 @@ async def _enqueue_alerts(
     on_topic = {
         item_id: feed_id
         for item_id, (feed_id, polled_at, new) in zip(ids, placed, strict=True)
-        if new.annotation is not None
-        and new.annotation.topics
-        and (max_age is None or new.entry.published >= polled_at - max_age)
+        if new.annotation is not None and new.annotation.topics and _is_recent(new, polled_at, max_age)
     }
     # One query tells which items fit anyone; only those are loaded and matched chat by chat.
     fitting = await items_with_subscribers(session, on_topic)

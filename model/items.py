@@ -27,6 +27,7 @@ class NormalisedItem:
     published: datetime  # aware UTC
     language: str | None
     extras: dict[str, str] = field(default_factory=dict)
+    date_source: str = "entry"  # where ``published`` came from: "entry", "channel" (feed's date), "fetched"
 
     def __reduce__(self) -> tuple[type[NormalisedItem], tuple[object, ...]]:
         # Items cross from the parse process in bulk: a constructor call unpickles in half the time of

@@ -116,6 +116,8 @@ class Item(Base):
     annotation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # scores, evidence, orgs, events
     # Relevance band (model.annotation.BANDS): "review" items wait for an admin and alert nobody by themselves.
     band: Mapped[str | None] = mapped_column(String(8))
+    # Where published_at came from: "entry" (its own date), "channel" (the feed's date), "fetched" (poll time).
+    date_source: Mapped[str | None] = mapped_column(String(8))
 
     feed: Mapped[Feed] = relationship(lazy="joined")
     sources: Mapped[list[ItemSource]] = relationship(

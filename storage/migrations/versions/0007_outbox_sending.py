@@ -1,7 +1,7 @@
 """outbox sending_at: when a sender started the request for a row, cleared once Telegram answered
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Hand-written. A row whose claim comes back (a crashed worker) with ``sending_at`` still set was "in doubt":
 Telegram may or may not have taken it (storage/outbox.py, delivery/sender.py). Existing rows get NULL.
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from delivery.feedback_markup import REASONS, feedback_keyboard, reasons_keyboard
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import bot_admin, chat_language, runtime_of
+from handlers.permissions import Action
 from presentation.i18n import t
 from storage import feedback as feedback_store
 from storage import items as item_store
@@ -18,15 +20,12 @@ from storage import items as item_store
 FB_SCHEMA = {"u": ("int",), "n": ("int",), "r": ("int", REASONS)}
 
 
-async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("fb", FB_SCHEMA, Action.VIEW)
+async def feedback_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
+    """A reader's verdict on an alert; any member may give one, and the codec has checked the data."""
     query = update.callback_query
     chat, user = update.effective_chat, update.effective_user
     lang = await chat_language(context, chat.id) if chat is not None else "en"
-    try:
-        decoded = decode(query.data, "fb", FB_SCHEMA)
-    except ForgedCallback:
-        await query.answer(t(lang, "error.expired_button"), show_alert=True)
-        return
     item_id = int(decoded.fields[0])
     runtime = runtime_of(context)
     async with runtime.database.read_session() as session:
@@ -64,4 +63,4 @@ async def _edit_buttons(query, markup) -> None:  # noqa: ANN001 - PTB CallbackQu
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(feedback_button, pattern=r"^fb:"))
+    application.add_handler(button_handler(feedback_button))

@@ -11,10 +11,12 @@ from datetime import time
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
+from handlers.permissions import Action
 from handlers.runtime import Runtime, get_runtime
 from ingest.review import decide_and_deliver, notify_review_count
 from presentation.i18n import Safe, t
@@ -114,7 +116,9 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup 
             raise
 
 
-async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("rv", RV_SCHEMA, Action.MANAGE)
+async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
+    """A review decision; the codec has checked the data, and only configured admins go on."""
     query = update.callback_query
     chat = await ensure_chat(update, context)
     lang = chat.lang
@@ -122,11 +126,6 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(t(lang, "error.not_bot_admin"), show_alert=True)
         return
     runtime = runtime_of(context)
-    try:
-        decoded = decode(query.data, "rv", RV_SCHEMA, runtime.topic_ids)
-    except ForgedCallback:
-        await query.answer(t(lang, "error.expired_button"), show_alert=True)
-        return
     variant, item_id = decoded.variant, int(decoded.fields[0])
     if variant == "k":
         await _edit(query, *await _next_screen(runtime, lang, after_id=item_id))
@@ -179,7 +178,7 @@ async def daily_count(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("review", review_command))
-    application.add_handler(CallbackQueryHandler(review_button, pattern=r"^rv:"))
+    application.add_handler(button_handler(review_button))
     queue = application.job_queue
     if queue is not None:
         hour = get_runtime(application).settings.review.daily_hour

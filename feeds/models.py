@@ -56,3 +56,4 @@ class ParsedFeed:
     ttl: timedelta | None
     entries: list[RawEntry]
     bozo_reason: str | None = None  # malformed XML that still yielded entries
+    published: datetime | None = None  # the channel's own date (pubDate, else lastBuildDate / Atom updated)

@@ -90,8 +90,10 @@ def normalise_entries(
     fetched_at: datetime,
     feed_language: str | None,
     max_future: timedelta = timedelta(days=2),
+    channel_date: datetime | None = None,
 ) -> list[NormalisedItem]:
-    """``normalise_entry`` for each of a feed's entries (their simhashes in one pass)."""
+    """``normalise_entry`` for each of a feed's entries (their simhashes in one pass). An entry without a
+    date of its own takes ``channel_date`` (the feed's), else ``fetched_at``; ``date_source`` says which."""
     fetched_at = _as_utc(fetched_at)
     texts = [(html_to_text(entry.title), html_to_text(entry.summary_html)) for entry in entries]
     fingerprints = simhashes([f"{title}\n{summary}" for title, summary in texts])
@@ -99,9 +101,7 @@ def normalise_entries(
     for entry, (title, summary), fingerprint in zip(entries, texts, fingerprints, strict=True):
         url = _safe_canonical(entry.link)
         digest = content_hash(title, summary)
-        published = _as_utc(entry.published) if entry.published is not None else fetched_at
-        if published > fetched_at + max_future:
-            published = fetched_at  # a date far ahead is a feed bug; it must not pin the item to the top
+        published, date_source = _date(entry.published, channel_date, fetched_at, max_future)
         items.append(
             NormalisedItem(
                 guid=(entry.guid or "").strip() or url or f"sha256:{digest}",
@@ -113,9 +113,23 @@ def normalise_entries(
                 published=published,
                 language=entry.language or feed_language,
                 extras=dict(entry.extras),
+                date_source=date_source,
             )
         )
     return items
+
+
+def _date(
+    own: datetime | None, channel: datetime | None, fetched_at: datetime, max_future: timedelta
+) -> tuple[datetime, str]:
+    """The entry's date and its source; a date far ahead is a feed bug and must not pin the item to the top,
+    so it is clamped to the fetch time (and a channel date ahead of it is no better than none)."""
+    if own is not None:
+        moment = _as_utc(own)
+        return (fetched_at if moment > fetched_at + max_future else moment), "entry"
+    if channel is not None:
+        return min(_as_utc(channel), fetched_at), "channel"
+    return fetched_at, "fetched"
 
 
 def dedupe_entries(items: Sequence[NormalisedItem]) -> list[NormalisedItem]:

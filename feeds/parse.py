@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -13,6 +12,7 @@ import feedparser
 import feedparser.mixin
 
 from feeds._charset import as_utf8_document, decode_feed
+from feeds.dates import entry_date
 from feeds.errors import EmptyBody, NotAFeed
 from feeds.models import ParsedFeed, RawEntry
 
@@ -59,6 +59,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         language=language,
         ttl=_ttl(feed.get("ttl")),
         entries=entries,
+        published=entry_date(feed, language),
         bozo_reason="; ".join(reasons) or None,
     )
 
@@ -92,21 +93,10 @@ def _entry(raw: Any, base: str, feed_language: str | None, extra_prefixes: froze
         link=urljoin(base, link) if link else None,
         title=raw.get("title") or "",
         summary_html=summary,
-        published=_published(raw),
+        published=entry_date(raw, language),
         language=language,
         extras=_extras(raw, extra_prefixes),
     )
-
-
-def _published(raw: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value: time.struct_time | None = raw.get(key)
-        if value:
-            try:
-                return datetime(*value[:6], tzinfo=UTC)  # feedparser gives UTC struct_time
-            except (TypeError, ValueError):
-                continue
-    return None
 
 
 def _extra_prefixes(result: Any) -> frozenset[str]:

@@ -15,10 +15,11 @@ import httpx
 
 from feeds.errors import DnsFailure, FeedError
 from feeds.fetch import fetch_feed
-from feeds.models import CacheValidators, Fetched, RawEntry
+from feeds.models import CacheValidators, Fetched, ParsedFeed
 from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.safety import check_url_allowed
+from model.items import is_alertable
 from model.settings import FeedSettings
 from storage import feeds as feed_store
 from storage.db import Database
@@ -71,7 +72,7 @@ async def add_feed(
     if not isinstance(response, Fetched):
         raise FeedError("the server answered 304 Not Modified to a first request")
     parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type)
-    quiet = _count_quiet(parsed.entries, parsed.language, settings)
+    quiet = _count_quiet(parsed, settings)
     async with database.session() as session:
         feed = await feed_store.add_feed(
             session,
@@ -83,14 +84,14 @@ async def add_feed(
     return AddedFeed(feed, parsed.title or url, len(parsed.entries), quiet)
 
 
-def _count_quiet(entries: Sequence[RawEntry], language: str | None, settings: FeedSettings) -> int:
+def _count_quiet(parsed: ParsedFeed, settings: FeedSettings) -> int:
     """How many entries the first poll will store without alerting: dated as the poller dates them (same
     normalising), and older than ``feeds.alert_max_age``."""
-    if settings.alert_max_age is None:
-        return 0
     now = utcnow()
-    items = dedupe_entries(normalise_entries(entries, fetched_at=now, feed_language=language))
-    return sum(1 for item in items if item.published < now - settings.alert_max_age)
+    items = dedupe_entries(
+        normalise_entries(parsed.entries, fetched_at=now, feed_language=parsed.language, channel_date=parsed.published)
+    )
+    return sum(1 for item in items if not is_alertable(item, now, settings.alert_max_age, first_poll=True))
 
 
 async def add_feeds(

@@ -67,7 +67,9 @@ def parse_and_normalise(
     """Pure CPU work, run in the parse pool: feedparser, then plain text, canonical links, fingerprints."""
     parsed = parse_feed(body, url, content_type)
     language = feed_language or parsed.language
-    items = dedupe_entries(normalise_entries(parsed.entries, fetched_at=fetched_at, feed_language=language))
+    items = dedupe_entries(
+        normalise_entries(parsed.entries, fetched_at=fetched_at, feed_language=language, channel_date=parsed.published)
+    )
     # Stemming for the search index is CPU work too: done here, off the process that writes.
     search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}
     return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts)
@@ -240,7 +242,7 @@ class Poller:
             NewItem(entry, annotation, parsed.search_texts.get(entry.guid))
             for entry, annotation in zip(pending, annotations, strict=True)
         ]
-        stored = await self._store(PolledFeed(success, items))
+        stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None))
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.matching import enqueue_alerts
 from ingest.dedupe import Incoming, Ref, load_index
-from model.items import title_key
+from model.items import is_alertable, title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage import items as item_store
@@ -39,6 +39,7 @@ class PolledFeed:
 
     success: PollSuccess
     items: Sequence[NewItem] = ()
+    first_poll: bool = False  # the feed's first successful poll: its entries without a date never alert
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,8 @@ async def store_polls(
             for ref, feed_id, new in repeats
         ],
     )
-    alerts = await _enqueue_alerts(session, ids, placed, alert_max_age)
+    first = {poll.success.feed_id for poll in polls if poll.first_poll}
+    alerts = await _enqueue_alerts(session, ids, placed, alert_max_age, first)
     await feed_store.record_poll_successes(session, [poll.success for poll in polls])
     duplicates = Counter(feed_id for _, feed_id, _ in repeats)
     return [
@@ -130,7 +132,11 @@ async def _unseen(
 
 
 async def _enqueue_alerts(
-    session: AsyncSession, ids: Sequence[int], placed: Sequence[item_store.Placed], max_age: timedelta | None
+    session: AsyncSession,
+    ids: Sequence[int],
+    placed: Sequence[item_store.Placed],
+    max_age: timedelta | None,
+    first_polls: set[int],
 ) -> dict[int, int]:
     """Alerts for the new items, counted per feed. Only recent on-topic items can match a subscription;
     off-topic and old ones are stored for search alone."""
@@ -139,7 +145,7 @@ async def _enqueue_alerts(
         for item_id, (feed_id, polled_at, new) in zip(ids, placed, strict=True)
         if new.annotation is not None
         and new.annotation.topics
-        and (max_age is None or new.entry.published >= polled_at - max_age)
+        and is_alertable(new.entry, polled_at, max_age, first_poll=feed_id in first_polls)
     }
     # One query tells which items fit anyone; only those are loaded and matched chat by chat.
     fitting = await items_with_subscribers(session, on_topic)

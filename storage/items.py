@@ -167,6 +167,7 @@ def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any
         "simhash_band2": bands[2],
         "simhash_band3": bands[3],
         "published_at": entry.published,
+        "date_source": entry.date_source,
         "fetched_at": fetched_at,
         "language": entry.language,
         "short_summary": None,

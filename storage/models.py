@@ -108,6 +108,8 @@ class Item(Base):
     simhash_band2: Mapped[int] = mapped_column(Integer)
     simhash_band3: Mapped[int] = mapped_column(Integer)
     published_at: Mapped[datetime]
+    # Where published_at came from: "entry" (its own date), "channel" (the feed's date), "fetched" (fetch time).
+    date_source: Mapped[str] = mapped_column(String(8), default="entry", server_default="entry")
     fetched_at: Mapped[datetime]
     language: Mapped[str | None] = mapped_column(String(16))
     # Annotation (analysis/); empty until an item is annotated.

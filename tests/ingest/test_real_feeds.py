@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from analysis import Annotator
 from bot.app import build_application, running
 from bot.settings import load_settings
 from emulator import Emulator, EmulatorConfig
+from feeds.dates import parse_free_date
 from feeds.fetch import build_client
 from ingest.poller import Poller
+from model.polls import PollResult
+from model.settings import FeedSettings
 from storage.db import Database
-from storage.models import OutboxMessage, utcnow
+from storage.models import Feed, Item, OutboxMessage, utcnow
 from tests.bot.conftest import ADMIN, Harness, make_settings, subscribers
+from tests.ingest.conftest import add_feeds
 
 ROOT = Path(__file__).resolve().parents[2]
 READER = 410001
@@ -101,3 +105,104 @@ async def test_a_new_feed_with_a_year_of_old_items_sends_exactly_its_two_new_sto
     assert sorted("No. 0" in m.text for m in alerts) == [False, True]
     assert all("No. 0" in m.text or "No. 1" in m.text for m in alerts)
     assert await _outbox_count(h.database) == 2
+
+
+# --- Dates -------------------------------------------------------------------------------------------------
+
+
+def rss(items: str, *, channel: str = "", language: str = "en", title: str = "Emergency news") -> bytes:
+    return f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<title>{title}</title><link>https://emergency.example.kz/</link><language>{language}</language>{channel}
+{items}</channel></rss>""".encode()
+
+
+def undated_item(n: int) -> str:
+    return f"""<item><guid>https://emergency.example.kz/news/{n}</guid><link>https://emergency.example.kz/news/{n}</link>
+<title>Rescuers of Kazakhstan and Kyrgyzstan evacuate villagers after mudflow No. {n}</title>
+<description>Rescue teams of the two emergency ministries evacuated residents and delivered tents.</description>
+</item>"""
+
+
+async def poll_once(database: Database, settings: FeedSettings, annotator: Annotator) -> PollResult:
+    async with build_client(settings.limits, max_connections=2) as client:
+        [result] = await Poller(database, client, settings, annotator, worker="test").poll_due()
+    return result
+
+
+async def stored_dates(database: Database) -> dict[str, tuple[datetime, str]]:
+    async with database.read_session() as session:
+        rows = (await session.execute(select(Item.guid, Item.published_at, Item.date_source))).all()
+    return {guid.rsplit("/", 1)[-1]: (published, source) for guid, published, source in rows}
+
+
+async def test_items_without_dates_take_the_old_channel_date_and_never_alert(
+    sqlite_database, feed_settings, feed_server, annotator
+):
+    """A 2017 feed whose items carry no date: they are dated by the channel (and say so), and neither the
+    first poll nor a later one alerts them as today's news."""
+    db = sqlite_database
+    await subscribers(db, [READER])
+    channel = "<pubDate>Mon, 02 Jan 2017 10:00:00 GMT</pubDate>"
+    path = f"/real/no-item-dates-{id(db)}.xml"
+    url = feed_server.set_feed(path, rss(undated_item(1) + undated_item(2), channel=channel))
+    await add_feeds(db, url)
+    first = await poll_once(db, feed_settings, annotator)
+    assert (first.new_items, first.alerts) == (2, 0)
+    dates = await stored_dates(db)
+    assert dates["1"] == (datetime(2017, 1, 2, 10, tzinfo=UTC), "channel")
+
+    feed_server.set_feed(path, rss(undated_item(3) + undated_item(1) + undated_item(2), channel=channel))
+    await _make_due(db)
+    later = await poll_once(db, feed_settings, annotator)
+    assert (later.new_items, later.alerts) == (1, 0)
+    assert await _outbox_count(db) == 0
+
+
+async def test_a_feed_with_no_dates_at_all_starts_quietly_then_alerts_new_entries(
+    sqlite_database, feed_settings, feed_server, annotator
+):
+    db = sqlite_database
+    await subscribers(db, [READER])
+    path = f"/real/no-dates-{id(db)}.xml"
+    url = feed_server.set_feed(path, rss(undated_item(1) + undated_item(2)))
+    await add_feeds(db, url)
+    first = await poll_once(db, feed_settings, annotator)
+    assert (first.new_items, first.alerts) == (2, 0)  # their age is unknown: the back catalogue stays quiet
+    assert {source for _, source in (await stored_dates(db)).values()} == {"fetched"}
+
+    feed_server.set_feed(path, rss(undated_item(3) + undated_item(1) + undated_item(2)))
+    await _make_due(db)
+    later = await poll_once(db, feed_settings, annotator)
+    assert (later.new_items, later.alerts) == (1, 1)  # a new entry appearing since the last poll is news
+
+
+async def test_free_form_portuguese_and_english_dates_are_read_with_the_feed_language(
+    sqlite_database, feed_settings, feed_server, annotator
+):
+    db = sqlite_database
+    pt = """<item><guid>https://noticias.example.br/pt-1</guid><link>https://noticias.example.br/pt-1</link>
+<title>Defesa Civil alerta para chuvas fortes</title><pubDate>Seg, 24 Set 2018</pubDate></item>"""
+    en = """<item><guid>https://news.example.org/en-1</guid><link>https://news.example.org/en-1</link>
+<title>Flood warning issued</title><pubDate>Friday, January 29, 2021 04:42 PM</pubDate></item>"""
+    url_pt = feed_server.set_feed(f"/real/pt-{id(db)}.xml", rss(pt, language="pt-BR", title="Notícias"))
+    url_en = feed_server.set_feed(f"/real/en-{id(db)}.xml", rss(en))
+    await add_feeds(db, url_pt, url_en)
+    async with build_client(feed_settings.limits, max_connections=2) as client:
+        await Poller(db, client, feed_settings, annotator, worker="test").poll_due()
+    dates = await stored_dates(db)
+    assert dates["pt-1"] == (datetime(2018, 9, 24, tzinfo=UTC), "entry")
+    assert dates["en-1"] == (datetime(2021, 1, 29, 16, 42, tzinfo=UTC), "entry")
+
+
+def test_free_form_dates_use_the_language_hint_and_refuse_guesswork():
+    assert parse_free_date("Seg, 24 Set 2018", "pt-BR") == datetime(2018, 9, 24, tzinfo=UTC)
+    assert parse_free_date("24 сентября 2018 г. 10:15", "ru") == datetime(2018, 9, 24, 10, 15, tzinfo=UTC)
+    assert parse_free_date("Seg, 24 Set 2018", "en") == datetime(2018, 9, 24, tzinfo=UTC)  # a wrong hint
+    assert parse_free_date("yesterday", "en") is None
+    assert parse_free_date("September", "en") is None
+    assert parse_free_date("soon", "xx") is None
+
+
+async def _make_due(database: Database) -> None:
+    async with database.session() as session:
+        await session.execute(update(Feed).values(next_poll_at=utcnow() - timedelta(seconds=1)))

@@ -23,6 +23,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_WORD = re.compile(r"[^\W\d_]+")
+_WHOLE_WORD = 3  # "à", "às", "Öl" are Latin words of non-ASCII letters alone; longer ones hardly ever
+_LATIN_RATIO = 10  # at most one word in ten made of non-ASCII letters alone
 # Up to one bad byte in this many non-ASCII bytes still counts as damaged UTF-8, not another charset.
 _DAMAGED_UTF8_RATIO = 50
 
@@ -40,10 +43,14 @@ def http_charset(content_type: str | None) -> str | None:
 
 
 def decode_feed(body: bytes, content_type: str | None) -> Decoded:
-    """Decode ``body`` by BOM, then UTF-8, then the declared charsets, then detection."""
+    """Decode ``body`` by BOM (or UTF-32/16 without one), then UTF-8, then the declared charsets (HTTP header
+    first, then the XML declaration), then damaged UTF-8, then windows-1252 for Latin text, then detection."""
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body.decode(encoding, errors="replace"), encoding, None)
+    if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00"):  # UTF-32 without BOM (XML 1.0, appendix F)
+        encoding = "utf-32-be" if body[0] == 0 else "utf-32-le"
+        return Decoded(body.decode(encoding, errors="replace"), encoding, None)
     if body[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without BOM
         encoding = "utf-16-be" if body[0] == 0 else "utf-16-le"
         return Decoded(body.decode(encoding, errors="replace"), encoding, None)
@@ -63,6 +70,11 @@ def decode_feed(body: bytes, content_type: str | None) -> Decoded:
     high = len(body.translate(None, _ASCII))
     if bad * _DAMAGED_UTF8_RATIO <= high:
         return Decoded(lossy, "utf-8", f"invalid UTF-8: {bad} bad byte sequence(s) replaced")
+    # No usable declaration: feedparser's windows-1252 fallback, when the text reads as a Latin script. The
+    # detector confuses Latin-1 with cp1250/cp1257 ("campeć"); Cyrillic, Greek or CJK bytes fail the check.
+    latin = _strict(body, "windows-1252")
+    if latin is not None and _reads_as_latin(latin):
+        return Decoded(latin, "windows-1252", f"declared {said}, read as windows-1252")
     guess = charset_normalizer.from_bytes(body).best()
     if guess is not None:
         return Decoded(str(guess), guess.encoding, f"declared {said}, detected {guess.encoding}")
@@ -77,6 +89,20 @@ def as_utf8_document(text: str) -> bytes:
 def _xml_charset(body: bytes) -> str | None:
     match = _XML_ENCODING.match(body[:200])
     return match.group(1).decode("ascii") if match else None
+
+
+def _reads_as_latin(text: str) -> bool:
+    """Do the non-ASCII letters sit inside Latin words ("campeão", "à domicile")? Another single-byte script
+    read as windows-1252 makes whole words of them ("Ñïàñàòåëè" for "Спасатели")."""
+    mixed = whole = 0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        if any(c.isascii() for c in word):
+            mixed += 1
+        elif len(word) >= _WHOLE_WORD:
+            whole += 1
+    return whole * _LATIN_RATIO <= mixed + whole
 
 
 def _strict(body: bytes, name: str) -> str | None:

@@ -12,6 +12,7 @@ from w3lib.url import canonicalize_url
 
 from feeds.fingerprint import content_hash, hamming, simhash, simhash_bands, simhashes
 from feeds.models import RawEntry
+from feeds.repair import repair_mojibake
 from model.items import NormalisedItem
 
 __all__ = [
@@ -95,7 +96,10 @@ def normalise_entries(
     """``normalise_entry`` for each of a feed's entries (their simhashes in one pass). An entry without a
     date of its own takes ``channel_date`` (the feed's), else ``fetched_at``; ``date_source`` says which."""
     fetched_at = _as_utc(fetched_at)
-    texts = [(html_to_text(entry.title), html_to_text(entry.summary_html)) for entry in entries]
+    texts = [
+        (html_to_text(repair_mojibake(entry.title)), html_to_text(repair_mojibake(entry.summary_html)))
+        for entry in entries
+    ]
     fingerprints = simhashes([f"{title}\n{summary}" for title, summary in texts])
     items = []
     for entry, (title, summary), fingerprint in zip(entries, texts, fingerprints, strict=True):

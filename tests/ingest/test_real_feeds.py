@@ -19,6 +19,8 @@ from bot.settings import load_settings
 from emulator import Emulator, EmulatorConfig
 from feeds.dates import parse_free_date
 from feeds.fetch import build_client
+from feeds.parse import parse_feed
+from feeds.repair import repair_mojibake
 from ingest.poller import Poller
 from model.polls import PollResult
 from model.settings import FeedSettings
@@ -123,7 +125,7 @@ def undated_item(n: int) -> str:
 </item>"""
 
 
-async def poll_once(database: Database, settings: FeedSettings, annotator: Annotator) -> PollResult:
+async def poll_once(database: Database, settings: FeedSettings, annotator: Annotator | None) -> PollResult:
     async with build_client(settings.limits, max_connections=2) as client:
         [result] = await Poller(database, client, settings, annotator, worker="test").poll_due()
     return result
@@ -206,3 +208,116 @@ def test_free_form_dates_use_the_language_hint_and_refuse_guesswork():
 async def _make_due(database: Database) -> None:
     async with database.session() as session:
         await session.execute(update(Feed).values(next_poll_at=utcnow() - timedelta(seconds=1)))
+
+
+# --- Encodings and mojibake --------------------------------------------------------------------------------
+
+
+async def stored_titles(database: Database) -> dict[str, str]:
+    async with database.read_session() as session:
+        rows = (await session.execute(select(Item.guid, Item.title))).all()
+    return {guid.rsplit("/", 1)[-1]: title for guid, title in rows}
+
+
+def latin_feed() -> bytes:
+    """A French and Portuguese agency feed in Latin-1, with neither an XML declaration nor a header charset."""
+    return """<rss version="2.0"><channel><title>Agence de santé</title>
+<item><guid>https://sante.example.fr/1</guid><link>https://sante.example.fr/1</link>
+<title>Psychologue à domicile : la prévention des crises après les inondations</title>
+<description>Les équipes médicales arrivées à Nîmes accompagnent les sinistrés.</description></item>
+<item><guid>https://sante.example.fr/2</guid><link>https://sante.example.fr/2</link>
+<title>Vacinação contra o sarampo: campeão de cobertura na região</title></item>
+</channel></rss>""".encode("latin-1")
+
+
+async def test_undeclared_latin_1_is_read_as_windows_1252(sqlite_database, feed_settings, feed_server):
+    db = sqlite_database
+    url = feed_server.set_feed(f"/real/latin1-{id(db)}.xml", latin_feed(), content_type="application/rss+xml")
+    await add_feeds(db, url)
+    await poll_once(db, feed_settings, None)
+    titles = await stored_titles(db)
+    assert titles["1"] == "Psychologue à domicile : la prévention des crises après les inondations"
+    assert titles["2"] == "Vacinação contra o sarampo: campeão de cobertura na região"
+
+
+def test_undeclared_single_byte_cyrillic_and_greek_still_go_to_detection():
+    """The windows-1252 fallback takes Latin text only: whole words of accented letters are another script."""
+    ru = "<rss><channel><title>Спасатели МЧС Казахстана</title><item><title>Пожар в гостинице в Алматы"
+    ru += "</title><description>Сильные морозы ожидаются в Карагандинской области</description></item></channel></rss>"
+    el = "<rss><channel><title>Σεισμός στην Κρήτη</title><item><title>Πυρκαγιά στην Αθήνα σήμερα</title></item>"
+    el += "</channel></rss>"
+    assert parse_feed(ru.encode("cp1251"), "https://x.example/ru").entries[0].title == "Пожар в гостинице в Алматы"
+    assert parse_feed(el.encode("iso-8859-7"), "https://x.example/el").entries[0].title == "Πυρκαγιά στην Αθήνα σήμερα"
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+async def test_utf_32_without_a_bom_is_a_feed(sqlite_database, feed_settings, feed_server, codec):
+    db = sqlite_database
+    body = rss(rescue_item(1, utcnow() - timedelta(hours=1)), title="Службы спасения").decode()
+    body = body.replace('encoding="utf-8"', f'encoding="{codec[:6]}"')
+    url = feed_server.set_feed(f"/real/{codec}-{id(db)}.xml", body.encode(codec))
+    await add_feeds(db, url)
+    result = await poll_once(db, feed_settings, None)
+    assert result.status == "new" and result.new_items == 1
+    async with db.read_session() as session:
+        assert await session.scalar(select(Feed.title)) == "Службы спасения"
+
+
+# Real mojibake as sources publish it: UTF-8 text decoded once as windows-1252 (a Yandex regional feed), as
+# Latin-1 (control characters kept), or as windows-1251 (a Russian CMS), then served as valid UTF-8.
+MOJIBAKE = [
+    "Заморозки до -15 градусов ожидаются в Карагандинской области",
+    "Пожар в гостинице в центре Алматы: эвакуированы 40 человек",
+    "Psychologue à domicile après les inondations",
+    "Türkiye, İzmir'de deprem: AFAD ekipleri bölgede",
+    "Ελληνικά νέα: σεισμός στην Κρήτη",
+]
+
+
+def _as_cp1252(text: str) -> str:
+    # windows-1252 as browsers read it: the five undefined bytes pass through as C1 characters
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("text", MOJIBAKE)
+@pytest.mark.parametrize("misread", [_as_cp1252, lambda t: t.encode().decode("latin-1")], ids=["cp1252", "latin1"])
+def test_mojibake_read_as_a_western_charset_is_repaired(text, misread):
+    assert repair_mojibake(misread(text)) == text
+
+
+@pytest.mark.parametrize("text", MOJIBAKE[:2] + ["naïve café — “quoted” text"])
+def test_mojibake_read_as_windows_1251_is_repaired(text):
+    assert repair_mojibake(text.encode().decode("cp1251")) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Спасатели МЧС Казахстана и Кыргызстана провели совместные учения",
+        "Қазақстан Төтенше жағдайлар министрлігі",  # Kazakh letters
+        "北京市应急管理局发布暴雨预警",
+        "日本の地震で被害が拡大",
+        "카자흐스탄 비상사태부",
+        "Ёлка, «кавычки» и — тире…",
+        "À NOITE, EM SÃO JOSÉ: MÃE E FILHO RESGATADOS",  # capitals that look like mojibake leads
+        "زلزله در تاجیکستان",
+    ],
+)
+def test_correct_text_is_left_unchanged(text):
+    assert repair_mojibake(text) == text
+
+
+async def test_a_double_encoded_utf_8_feed_is_stored_readable(sqlite_database, feed_settings, feed_server):
+    """A feed whose publisher stored UTF-8 read as windows-1252, then served it as (valid) UTF-8."""
+    db = sqlite_database
+    frost = "Заморозки до -15 градусов ожидаются в Карагандинской области"
+    fire = "Пожар в гостинице в центре Алматы: эвакуированы 40 человек"
+    items = "".join(
+        f"""<item><guid>https://news.example.kz/{n}</guid><link>https://news.example.kz/{n}</link>
+<title>{_as_cp1252(title)}</title><description>{_as_cp1252("Подробности: МЧС Казахстана")}</description></item>"""
+        for n, title in ((1, frost), (2, fire))
+    )
+    url = feed_server.set_feed(f"/real/double-{id(db)}.xml", rss(items, language="ru"))
+    await add_feeds(db, url)
+    await poll_once(db, feed_settings, None)
+    assert await stored_titles(db) == {"1": frost, "2": fire}

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from analysis import ClassifierError
 from analysis.cli import run_annotate, run_retrain
 from analysis.config import DEFAULT_EXAMPLES_PATH
+from bot import admin_cli
 from bot.bootstrap import load_annotator, open_database, process_worker_id, retrained_classifier_path
 from bot.ops.logs import configure_logging
 from bot.queries import events_command, feeds_command, items_command, search_command, trends_command
@@ -25,7 +26,7 @@ from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
 from ingest.poller import Poller, make_parse_pool
 from model.polls import PollResult
-from storage.retention import prune
+from storage.retention import PruneReport, prune_database
 
 log = logging.getLogger("coopwatch")
 
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("annotate", help="annotate JSON lines from stdin, one JSON line out per item")
     topics = sub.add_parser("topics", help="topic classifier")
     topics.add_argument("topics_command", choices=["retrain"])
+    admin_cli.add_parsers(sub)
     return parser
 
 
@@ -178,20 +180,28 @@ async def _prune(settings: Settings, *, dry_run: bool) -> int:
     """``db prune [--dry-run]``: the daily retention pass now, with what it removes (or would)."""
     now = datetime.now(UTC)
     keep = settings.retention
-    async with open_database(settings) as database, database.session() as session:
-        counts = await prune(
-            session,
+    async with open_database(settings) as database:
+        report = await prune_database(
+            database,
             now=now,
             outbox_before=now - timedelta(days=keep.outbox_days),
             items_before=now - timedelta(days=keep.items_days),
             dry_run=dry_run,
         )
-    verb = "would remove" if dry_run else "removed"
-    print(
-        f"{verb} {counts.items} items older than {keep.items_days:g} days and "
-        f"{counts.outbox} finished outbox rows older than {keep.outbox_days:g} days"
-    )
+    print(_prune_summary(report, items_days=keep.items_days, outbox_days=keep.outbox_days))
     return 0
+
+
+def _prune_summary(report: PruneReport, *, items_days: float, outbox_days: float) -> str:
+    counts = report.counts
+    verb = "would remove" if report.dry_run else "removed"
+    line = (
+        f"{verb} {counts.items} items older than {items_days:g} days and {counts.outbox} finished outbox rows "
+        f"older than {outbox_days:g} days (unsent alerts, digest-held ones and the stories they point at stay)"
+    )
+    if report.size_before is not None and report.size_after is not None and not report.dry_run:
+        line += f"\nSQLite file: {report.size_before / 1e6:.1f} MB before, {report.size_after / 1e6:.1f} MB after"
+    return line
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
@@ -300,4 +310,6 @@ _COMMANDS = {
     "trends": _trends,
     "annotate": _annotate,
     "topics": _topics,
+    "chats": lambda args, settings: asyncio.run(admin_cli.chats_command(settings, args)),
+    "subs": lambda args, settings: asyncio.run(admin_cli.subs_command(settings, args)),
 }

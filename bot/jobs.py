@@ -23,7 +23,7 @@ from delivery.weekly import run_weekly_summaries
 from ingest.poller import Poller
 from model.polls import PollResult
 from storage.db import Database
-from storage.retention import PruneCounts, prune
+from storage.retention import PruneCounts, prune_database
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,10 @@ class Jobs:
     async def prune(self) -> PruneCounts:
         """The daily retention pass (storage/retention.py)."""
         now = datetime.now(UTC)
-        async with self.database.session() as session:
-            counts = await prune(
-                session, now=now, outbox_before=now - self.keep_outbox, items_before=now - self.keep_items
-            )
+        report = await prune_database(
+            self.database, now=now, outbox_before=now - self.keep_outbox, items_before=now - self.keep_items
+        )
+        counts = report.counts
         if counts.outbox or counts.items:
             log.info("pruned %d outbox rows and %d items", counts.outbox, counts.items)
         return counts

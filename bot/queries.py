@@ -63,7 +63,7 @@ async def _add_feed(settings: Settings, url: str, title: str | None) -> int:
     print(f"added feed {added.feed.id}: {added.feed.url} ({added.title}, {added.entries} items now)")
     if added.quiet and settings.feeds.alert_max_age is not None:
         age = human_duration(settings.feeds.alert_max_age)
-        print(f"{added.quiet} of them, older than {age}, are stored without alerts (feeds.alert_max_age)")
+        print(f"{added.quiet} of them, older than {age} or undated, are stored without alerts (feeds.alert_max_age)")
     return 0
 
 

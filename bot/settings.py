@@ -20,6 +20,7 @@ from model.settings import (
     FeedSettings,
     FeedSourceConfig,
     FetchLimits,
+    ReviewSettings,
     WebhookSettings,
 )
 
@@ -71,6 +72,7 @@ class Settings:
     logging: LoggingSettings = LoggingSettings()
     metrics: MetricsSettings = MetricsSettings()
     retention: RetentionSettings = RetentionSettings()
+    review: ReviewSettings = ReviewSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     topics: tuple[Topic, ...] = ()
 
@@ -194,6 +196,12 @@ def _read_feed_sources(feeds: _Table) -> tuple[FeedSourceConfig, ...]:
     return tuple(sources)
 
 
+def _ca_bundle(path: str | None) -> str | None:
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"feeds.ca_bundle: no such file: {path}")
+    return path
+
+
 def _read_feeds(root: _Table) -> FeedSettings:
     t = root.table("feeds")
     d = FeedSettings()
@@ -206,6 +214,7 @@ def _read_feeds(root: _Table) -> FeedSettings:
         max_body_bytes=t.integer("max_body_bytes", dl.max_body_bytes, minimum=1024),
         max_redirects=t.integer("max_redirects", dl.max_redirects, minimum=0, maximum=20),
         allow_private_addresses=t.get("allow_private_addresses", bool, dl.allow_private_addresses),
+        ca_bundle=_ca_bundle(t.get("ca_bundle", (str, type(None)), dl.ca_bundle)),
     )
     settings = FeedSettings(
         limits=limits,
@@ -269,6 +278,7 @@ def _read_delivery(root: _Table) -> DeliverySettings:
         max_attempts=t.integer("max_attempts", d.max_attempts, minimum=1),
         batch_size=t.integer("batch_size", d.batch_size, minimum=1, maximum=10_000),
         lease=t.seconds("lease", d.lease, minimum=2),
+        in_flight=t.integer("in_flight", d.in_flight, minimum=1, maximum=100),
     )
     t.finish()
     return settings
@@ -292,6 +302,17 @@ def _read_retention(root: _Table) -> RetentionSettings:
     settings = RetentionSettings(
         items_days=t.number("items_days", d.items_days, minimum=1),
         outbox_days=t.number("outbox_days", d.outbox_days, minimum=1),
+    )
+    t.finish()
+    return settings
+
+
+def _read_review(root: _Table) -> ReviewSettings:
+    t = root.table("review")
+    d = ReviewSettings()
+    hours = t.number("max_age_hours", d.max_age.total_seconds() / 3600, minimum=1)
+    settings = ReviewSettings(
+        max_age=timedelta(hours=hours), daily_hour=t.integer("daily_hour", d.daily_hour, minimum=0, maximum=23)
     )
     t.finish()
     return settings
@@ -329,6 +350,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     logging_settings = _read_logging(root)
     metrics = _read_metrics(root)
     retention = _read_retention(root)
+    review = _read_review(root)
     try:
         analysis = analysis_settings_from_toml(root.get("analysis", dict, {}))
         topics = tuple(load_topics(root.get("topics", list, [])))
@@ -350,6 +372,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
         logging=logging_settings,
         metrics=metrics,
         retention=retention,
+        review=review,
         analysis=analysis,
         topics=topics,
     )

@@ -79,7 +79,7 @@ async def enqueue_alerts(session: AsyncSession, item: Item, *, now: datetime | N
     queued = 0
     for (chat_id, thread_id), subs in by_target.items():
         settings = chat_store.chat_settings(chats[chat_id])
-        if not item_passes(settings, item, subs):
+        if settings.paused or not item_passes(settings, item, subs):
             continue
         digest = settings.mode == "digest"
         queued += await enqueue_message(

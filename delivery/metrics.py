@@ -12,6 +12,11 @@ OUTBOX_DEPTH = Gauge("coopwatch_outbox_depth", "Outbox rows, by status (refreshe
 MESSAGES_SENT = Counter("coopwatch_messages_sent", "Messages Telegram accepted, by outbox kind", ["kind"])
 TELEGRAM_429 = Counter("coopwatch_telegram_429", "429 Too Many Requests answers from the Bot API")
 DELIVERY_FAILURES = Counter("coopwatch_delivery_failures", "Outbox sends that did not succeed, by outcome", ["outcome"])
+OUTBOX_IN_DOUBT = Counter(
+    "coopwatch_outbox_in_doubt",
+    "Outbox rows found mid-send when their claim came back (a crashed worker): Telegram may already have them; "
+    "each is sent again",
+)
 DELIVERY_LATENCY = Histogram(
     "coopwatch_delivery_latency_seconds",
     "From the moment an outbox row was due to Telegram accepting it",

@@ -10,6 +10,12 @@ chat in flight across all of them and honours each chat's ``chat_pacing``; the S
 overall budget. A sender holds at most ``batch_size`` claimed rows, and a row that waits locally past 80%
 of its lease is handed back unsent, so keep ``batch_size`` x workers / global_per_second well under the
 lease.
+
+Crash doubles: a row is marked ``sending_at`` just before its request and unmarked with its outcome, and a
+sender keeps at most ``delivery.in_flight`` sends going at once. A row that comes back still marked (its worker
+was killed mid-send) is "in doubt": the metric ``coopwatch_outbox_in_doubt`` counts it, its ``last_error``
+says ``in_doubt``, and it is sent again (counted as an attempt, so a row that kills its worker every time ends
+``failed``). So a kill loses nothing and doubles at most ``in_flight`` messages (measured: README).
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from delivery import metrics
+from delivery.feedback_markup import feedback_keyboard
 from delivery.pacing import ClaimExpired, Pacer, retry_after_seconds
 from delivery.reports import REPORT_KINDS, render_report_async
 from model.settings import DeliverySettings
@@ -63,6 +70,7 @@ class Outgoing:
     deadline: float = math.inf  # monotonic time after which the claim may have lapsed: do not send
     photo: bytes | None = None  # spike/weekly rows: sent as a photo with ``text`` as its caption
     follow_up: str | None = None  # weekly rows: a message after the photo
+    markup: InlineKeyboardMarkup | None = None  # alerts: the feedback buttons
 
 
 @dataclass
@@ -73,6 +81,7 @@ class SenderStats:
     flood_waits: int = 0
     deactivated: int = 0
     migrated: int = 0
+    in_doubt: int = 0
 
 
 def alert_language(chat: Chat) -> str:
@@ -102,14 +111,40 @@ class Sender:
     topic_name: Callable[[str, str], str] | None = None  # Runtime.topic_name, for report rows
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _in_flight: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # chat id -> send
+    _idle_passes: int = 0  # claim passes that found nothing due, nothing in flight (counted while awaited)
+    _idle_waiters: int = 0
+    _idle_changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next idle tick."""
         self._wake.set()
 
+    async def wait_idle(self) -> None:
+        """Until a fresh pass finds no due pending row and no send in flight: whatever was due has had its
+        outcome. Rows waiting for a digest or a later retry are not due. Bound it with ``asyncio.timeout``."""
+        async with self._idle_changed:
+            self._idle_waiters += 1
+            seen = self._idle_passes
+            self.wake()
+            try:
+                await self._idle_changed.wait_for(lambda: self._idle_passes > seen)
+            finally:
+                self._idle_waiters -= 1
+
+    async def _note_idle(self) -> None:
+        if not self._idle_waiters or self._in_flight:
+            return
+        async with self.database.read_session() as session:
+            due = await outbox.count_due(session, utcnow())
+        if due == 0:
+            async with self._idle_changed:
+                self._idle_passes += 1
+                self._idle_changed.notify_all()
+
     @property
     def concurrency(self) -> int:
-        return max(4, int(self.settings.global_per_second * 2))
+        """Sends on the wire at once (``delivery.in_flight``): the most a crash can leave in doubt."""
+        return self.settings.in_flight
 
     async def run(self) -> None:
         """Drain the outbox until cancelled. Unfinished claims of this worker are taken back first."""
@@ -133,6 +168,7 @@ class Sender:
                     await asyncio.sleep(self.idle_interval)
                     continue
                 if not batch:
+                    await self._note_idle()
                     await self._idle()
                     continue
                 for message in batch:
@@ -187,14 +223,16 @@ class Sender:
         )
         rendered: dict[tuple[int, str], str] = {}
         out: list[Outgoing] = []
+        rows = self._take_in_doubt(rows)
         # Give up on a send at 80% of the lease: past the lease another worker may hold the row.
         deadline = time.monotonic() + self.settings.lease.total_seconds() * 0.8
         for row in rows:
             chat = chats.get(row.chat_id)
             lang = alert_language(chat) if chat is not None else "en"
             text: str | None
-            photo, follow_up = None, None
+            photo, follow_up, markup = None, None, None
             if row.kind == "alert" and row.item_id in items:
+                markup = feedback_keyboard(row.item_id, lang)
                 key = (row.item_id, lang)
                 if key not in rendered:
                     rendered[key] = render_alert(AlertView.from_item(items[row.item_id]), lang)
@@ -213,16 +251,45 @@ class Sender:
             due = max(row.created_at, row.not_before) if row.created_at and row.not_before else None
             out.append(
                 Outgoing(
-                    row.id, row.chat_id, row.thread_id, text, row.attempts, row.kind, due, deadline, photo, follow_up
+                    row.id,
+                    row.chat_id,
+                    row.thread_id,
+                    text,
+                    row.attempts,
+                    row.kind,
+                    due,
+                    deadline,
+                    photo,
+                    follow_up,
+                    markup,
                 )
             )
         return out
+
+    def _take_in_doubt(self, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Rows still marked mid-send from a crashed worker: count them, count an attempt, send them again."""
+        doubtful = [r for r in rows if r.sending_at is not None]
+        for row in doubtful:
+            row.sending_at = None
+            row.last_error = "in_doubt"
+            row.attempts += 1
+            if row.attempts >= self.settings.max_attempts:
+                row.status, row.claimed_by = "failed", None
+        if doubtful:
+            self.stats.in_doubt += len(doubtful)
+            metrics.OUTBOX_IN_DOUBT.inc(len(doubtful))
+            log.warning("%d outbox rows were mid-send at a crash (in doubt); sending them again", len(doubtful))
+        return [r for r in rows if r.status == "pending"]
 
     async def _deliver(self, message: Outgoing) -> None:
         # Shielded: a stop (or a crash test) never cuts between a send and its record.
         await asyncio.shield(self._send_and_record(message))
 
     async def _send_and_record(self, message: Outgoing) -> None:
+        async with self.database.session() as session:
+            if not await outbox.mark_sending(session, message.row_id, self.worker):
+                log.warning("outbox row %s is no longer this worker's; not sending it", message.row_id)
+                return
         try:
             if message.photo is not None:
                 await self._send_report(message)
@@ -231,6 +298,7 @@ class Sender:
                     chat_id=message.chat_id,
                     text=message.text,
                     message_thread_id=message.thread_id,
+                    reply_markup=message.markup,
                     rate_limit_args={"broadcast": True, "deadline": message.deadline},
                 )
         except ClaimExpired:
@@ -301,6 +369,7 @@ class Sender:
         self.stats.migrated += 1
         log.info("chat %s moved to %s; moving its subscriptions", message.chat_id, new_chat_id)
         async with self.database.session() as session:
+            await outbox.clear_sending(session, message.row_id)  # refused, so not in doubt
             await chat_store.migrate_chat(session, message.chat_id, new_chat_id)
         self.wake()
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?")
 _callback_ids = itertools.count(1)
+GROUP_ANONYMOUS_BOT = 1087968824  # Telegram's "from" of a message an anonymous admin writes as the group
+CHANNEL_BOT = 136817688  # ... and of a message a user writes as one of their channels
 
 
 def _utf16(text: str) -> int:
@@ -81,11 +83,22 @@ class Injection:
         user_id: int | None = None,
         message_thread_id: int | None = None,
         reply_to_message_id: int | None = None,
+        sender_chat_id: int | None = None,
     ) -> dict:
-        """A user writes text (a leading /command gets its bot_command entity). Returns the Update."""
+        """A user writes text (a leading /command gets its bot_command entity). Returns the Update.
+        ``sender_chat_id`` writes on behalf of a chat, as Telegram shows it: the group itself is an anonymous
+        admin (``from`` is GroupAnonymousBot), another chat a user's own channel (``from`` is Channel_Bot)."""
         with self._lock:
             chat = self.directory.chat(chat_id, create=True)
-            message = self._base_message(chat, self._sender(chat, user_id), message_thread_id)
+            if sender_chat_id is None:
+                sender = self._sender(chat, user_id)
+            else:
+                anonymous = sender_chat_id == chat_id
+                bot_id, name = (GROUP_ANONYMOUS_BOT, "GroupAnonymousBot") if anonymous else (CHANNEL_BOT, "Channel_Bot")
+                sender = self.directory.users.setdefault(bot_id, UserInfo(bot_id, name, username=name, is_bot=True))
+            message = self._base_message(chat, sender, message_thread_id)
+            if sender_chat_id is not None:
+                message["sender_chat"] = self.directory.chat(sender_chat_id, create=True).to_api()
             message["text"] = text
             if entities := text_entities(text):
                 message["entities"] = entities

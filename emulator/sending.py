@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .directory import ChatInfo
 from .faults import ApiError
-from .markup import EntityParseError, ParsedText, parse_html
+from .markup import EntityParseError, ParsedText, parse_html, utf16_len
 from .messages import SentMessage
 
 if TYPE_CHECKING:
@@ -31,12 +31,12 @@ def parse_text(state: EmulatorState, text: str | None, params: Params, *, captio
     else:
         raise ApiError(400, f"Bad Request: unsupported parse_mode {params.str('parse_mode')!r}")
     if caption:
-        if len(parsed.text) > state.config.max_caption_length:
+        if utf16_len(parsed.text) > state.config.max_caption_length:  # Telegram counts UTF-16 units
             raise ApiError(400, "Bad Request: message caption is too long")
     else:
         if not parsed.text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(parsed.text) > state.config.max_text_length:
+        if utf16_len(parsed.text) > state.config.max_text_length:
             raise ApiError(400, "Bad Request: message is too long")
     return parsed
 

@@ -23,11 +23,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_WORD = re.compile(r"[^\W\d_]+")
-_WHOLE_WORD = 3  # "à", "às", "Öl" are Latin words of non-ASCII letters alone; longer ones hardly ever
-_LATIN_RATIO = 10  # at most one word in ten made of non-ASCII letters alone
 # Up to one bad byte in this many non-ASCII bytes still counts as damaged UTF-8, not another charset.
 _DAMAGED_UTF8_RATIO = 50
+_HIGH_RUN = re.compile(r"[^\x00-\x7f]+")
+_LONG_RUN = 3  # three non-ASCII letters in a row are rare in Latin-script languages, the rule in Cyrillic
+_LATIN_SHARE = 10  # at most one non-ASCII character in ten may sit in such a run
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +43,11 @@ def http_charset(content_type: str | None) -> str | None:
 
 
 def decode_feed(body: bytes, content_type: str | None) -> Decoded:
-    """Decode ``body`` by BOM (or UTF-32/16 without one), then UTF-8, then the declared charsets (HTTP header
-    first, then the XML declaration), then damaged UTF-8, then windows-1252 for Latin text, then detection."""
+    """Decode ``body`` by BOM, then UTF-8, then the declared charsets, then detection."""
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body.decode(encoding, errors="replace"), encoding, None)
-    if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00"):  # UTF-32 without BOM (XML 1.0, appendix F)
+    if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00"):  # UTF-32 without BOM (XML spec, appendix F)
         encoding = "utf-32-be" if body[0] == 0 else "utf-32-le"
         return Decoded(body.decode(encoding, errors="replace"), encoding, None)
     if body[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without BOM
@@ -64,17 +63,15 @@ def decode_feed(body: bytes, content_type: str | None) -> Decoded:
         text = _strict(body, name)
         if text is not None:
             return Decoded(text, name, None)
+    if not declared and _reads_as_latin(body):
+        # feedparser's fallback for undeclared single-byte text; detectors mistake Latin-1 for cp1250/cp1257.
+        return Decoded(body.decode("windows-1252"), "windows-1252", None)
     said = " and ".join(declared) or "nothing"
     lossy = body.decode("utf-8", errors="replace")
     bad = lossy.count("\ufffd")
     high = len(body.translate(None, _ASCII))
     if bad * _DAMAGED_UTF8_RATIO <= high:
         return Decoded(lossy, "utf-8", f"invalid UTF-8: {bad} bad byte sequence(s) replaced")
-    # No usable declaration: feedparser's windows-1252 fallback, when the text reads as a Latin script. The
-    # detector confuses Latin-1 with cp1250/cp1257 ("campeć"); Cyrillic, Greek or CJK bytes fail the check.
-    latin = _strict(body, "windows-1252")
-    if latin is not None and _reads_as_latin(latin):
-        return Decoded(latin, "windows-1252", f"declared {said}, read as windows-1252")
     guess = charset_normalizer.from_bytes(body).best()
     if guess is not None:
         return Decoded(str(guess), guess.encoding, f"declared {said}, detected {guess.encoding}")
@@ -86,23 +83,23 @@ def as_utf8_document(text: str) -> bytes:
     return _XML_DECL.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
 
 
+def _reads_as_latin(body: bytes) -> bool:
+    """Decodes cleanly as windows-1252 into Latin text: accented letters mostly alone inside ASCII words
+    ("café", "ação"). Cyrillic or Greek single-byte text is runs of high bytes, and is left to detection."""
+    try:
+        text = body.decode("windows-1252")
+    except UnicodeDecodeError:
+        return False
+    high = [m.group() for m in _HIGH_RUN.finditer(text)]
+    total = sum(len(run) for run in high)
+    long_runs = sum(len(run) for run in high if len(run) >= _LONG_RUN)
+    printable = all(c.isprintable() or c.isspace() for c in "".join(high))
+    return total > 0 and long_runs * _LATIN_SHARE <= total and printable
+
+
 def _xml_charset(body: bytes) -> str | None:
     match = _XML_ENCODING.match(body[:200])
     return match.group(1).decode("ascii") if match else None
-
-
-def _reads_as_latin(text: str) -> bool:
-    """Do the non-ASCII letters sit inside Latin words ("campeão", "à domicile")? Another single-byte script
-    read as windows-1252 makes whole words of them ("Ñïàñàòåëè" for "Спасатели")."""
-    mixed = whole = 0
-    for word in _WORD.findall(text):
-        if word.isascii():
-            continue
-        if any(c.isascii() for c in word):
-            mixed += 1
-        elif len(word) >= _WHOLE_WORD:
-            whole += 1
-    return whole * _LATIN_RATIO <= mixed + whole
 
 
 def _strict(body: bytes, name: str) -> str | None:

@@ -54,6 +54,12 @@ class DnsFailure(FetchError):
     code = "dns_failure"
 
 
+class TLSFailure(FetchError):
+    """The server's certificate was refused (self-signed, expired, wrong host, unknown CA; see feeds.ca_bundle)."""
+
+    code = "tls"
+
+
 class TooManyRedirects(FetchError):
     code = "redirect_loop"
 

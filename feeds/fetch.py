@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from datetime import timedelta
 from urllib.parse import urljoin
 
+import certifi
 import httpx
 
 from feeds._body import read_capped
@@ -23,6 +25,7 @@ from feeds.errors import (
     NotFound,
     RateLimited,
     ServerError,
+    TLSFailure,
     TooManyRedirects,
     TransferFailed,
 )
@@ -50,8 +53,9 @@ def build_client(
     (feeds/guard.py), so a host cannot be re-pointed at a private address after ``check_url_allowed``.
     """
     pool_limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    context = tls_context(limits.ca_bundle)
     if transport is None and not limits.allow_private_addresses:
-        transport = public_only_transport(pool_limits)
+        transport = public_only_transport(pool_limits, ssl_context=context)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(
             connect=limits.connect_timeout,
@@ -63,7 +67,16 @@ def build_client(
         follow_redirects=False,
         headers={"User-Agent": limits.user_agent, "Accept": ACCEPT},
         transport=transport,
+        verify=context,
     )
+
+
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """certifi's CAs, plus the PEM file ``feeds.ca_bundle`` names (a private CA behind a corporate proxy)."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
 
 
 async def fetch_feed(
@@ -159,6 +172,8 @@ def convert_http_error(exc: httpx.HTTPError, url: str) -> FeedError:
     detail = f"{url}: {type(exc).__name__}: {exc or 'no detail'}"
     if isinstance(exc, httpx.TimeoutException):
         return FetchTimeout(detail)
+    if isinstance(exc, httpx.ConnectError) and _caused_by(exc, ssl.SSLError):
+        return TLSFailure(detail)
     if isinstance(exc, httpx.ConnectError):
         return DnsFailure(detail) if _is_name_resolution(exc) else ConnectFailed(detail)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
@@ -168,6 +183,18 @@ def convert_http_error(exc: httpx.HTTPError, url: str) -> FeedError:
     if isinstance(exc, httpx.TransportError):  # read/write errors, protocol errors, dropped connections
         return TransferFailed(detail)
     return FetchError(detail)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    # httpcore re-raises ssl errors as ConnectError carrying only the message
+    return kind is ssl.SSLError and "certificate verify failed" in str(exc).lower()
 
 
 def _is_name_resolution(exc: BaseException) -> bool:

@@ -10,6 +10,7 @@ stream with the URL's host, not with the address.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -69,7 +70,7 @@ class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
 
 
 def public_only_transport(
-    limits: httpx.Limits, *, backend: PublicOnlyBackend | None = None
+    limits: httpx.Limits, *, backend: PublicOnlyBackend | None = None, ssl_context: ssl.SSLContext | None = None
 ) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go through ``PublicOnlyBackend``.
 
@@ -78,7 +79,7 @@ def public_only_transport(
     """
     transport = httpx.AsyncHTTPTransport(limits=limits)
     transport._pool = httpcore.AsyncConnectionPool(  # noqa: SLF001
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=ssl_context or httpx.create_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

@@ -40,7 +40,7 @@ class RawEntry:
     """One entry as the feed gave it (HTML not yet stripped)."""
 
     guid: str | None
-    link: str | None
+    link: str | None  # http(s) only: any other scheme is no link
     title: str
     summary_html: str
     published: datetime | None  # aware UTC when the feed had a parsable date
@@ -56,4 +56,4 @@ class ParsedFeed:
     ttl: timedelta | None
     entries: list[RawEntry]
     bozo_reason: str | None = None  # malformed XML that still yielded entries
-    published: datetime | None = None  # the channel's own date (pubDate, else lastBuildDate / Atom updated)
+    published: datetime | None = None  # the channel's own date: the fallback for undated entries

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import ftfy
 from selectolax.lexbor import LexborHTMLParser
 from w3lib.url import canonicalize_url
 
 from feeds.fingerprint import content_hash, hamming, simhash, simhash_bands, simhashes
 from feeds.models import RawEntry
-from feeds.repair import repair_mojibake
 from model.items import NormalisedItem
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "normalise_entry",
     "simhash",
     "simhash_bands",
+    "web_link",
 ]
 
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
@@ -43,6 +44,20 @@ _BLOCK_TAG = re.compile(
 _DROPPED_TAGS = ["script", "style", "noscript", "template", "iframe", "object"]
 _SPACE = re.compile(r"\s+")
 _FALLBACK_TITLE_CHARS = 120
+_WEB_SCHEMES = ("http://", "https://")
+# ftfy limited to undoing mis-decoded text (UTF-8 read as cp1252/latin-1, twice over): no unescaping, quote
+# straightening, width or ligature changes, so correct text in any script comes out as it went in.
+_MOJIBAKE_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
 
 
 def html_to_text(html: str) -> str:
@@ -54,6 +69,17 @@ def html_to_text(html: str) -> str:
     root = tree.body or tree.root
     text = root.text(deep=True, separator="") if root is not None else ""
     return _SPACE.sub(" ", text).strip()
+
+
+def repair_mojibake(text: str) -> str:
+    """Text a source double-encoded ("ÐœÐ§Ð¡" for "МЧС") read back; correct text is returned unchanged."""
+    return text if text.isascii() else ftfy.fix_text(text, _MOJIBAKE_ONLY)
+
+
+def web_link(link: str | None) -> str | None:
+    """The one link rule for everything stored: http(s) or nothing (no javascript:, data:, file:, tg:...)."""
+    link = (link or "").strip()
+    return link if link[:8].lower().startswith(_WEB_SCHEMES) else None
 
 
 def canonical_url(url: str) -> str:
@@ -79,10 +105,17 @@ def normalise_entry(
     fetched_at: datetime,
     feed_language: str | None,
     max_future: timedelta = timedelta(days=2),
-) -> NormalisedItem:
-    """Normalise one entry; never raises on odd input (missing ids, dates, links)."""
-    [item] = normalise_entries([entry], fetched_at=fetched_at, feed_language=feed_language, max_future=max_future)
-    return item
+    channel_published: datetime | None = None,
+) -> NormalisedItem | None:
+    """Normalise one entry; never raises on odd input (missing ids, dates, links). None for an empty entry."""
+    items = normalise_entries(
+        [entry],
+        fetched_at=fetched_at,
+        feed_language=feed_language,
+        max_future=max_future,
+        channel_published=channel_published,
+    )
+    return items[0] if items else None
 
 
 def normalise_entries(
@@ -91,21 +124,27 @@ def normalise_entries(
     fetched_at: datetime,
     feed_language: str | None,
     max_future: timedelta = timedelta(days=2),
-    channel_date: datetime | None = None,
+    channel_published: datetime | None = None,
 ) -> list[NormalisedItem]:
-    """``normalise_entry`` for each of a feed's entries (their simhashes in one pass). An entry without a
-    date of its own takes ``channel_date`` (the feed's), else ``fetched_at``; ``date_source`` says which."""
+    """``normalise_entry`` for each of a feed's entries (their simhashes in one pass), empty ones left out.
+
+    An entry without a date of its own takes the channel's date, else the fetch time; ``date_source`` says
+    which ("entry", "channel", "fetched"), so an old channel's undated items are never news of today.
+    """
     fetched_at = _as_utc(fetched_at)
-    texts = [
-        (html_to_text(repair_mojibake(entry.title)), html_to_text(repair_mojibake(entry.summary_html)))
-        for entry in entries
-    ]
-    fingerprints = simhashes([f"{title}\n{summary}" for title, summary in texts])
-    items = []
-    for entry, (title, summary), fingerprint in zip(entries, texts, fingerprints, strict=True):
+    channel = _as_utc(channel_published) if channel_published is not None else None
+    kept: list[tuple[RawEntry, str | None, str, str]] = []
+    for entry in entries:
+        title = repair_mojibake(html_to_text(entry.title))
+        summary = repair_mojibake(html_to_text(entry.summary_html))
         url = _safe_canonical(entry.link)
+        if title or summary or url:  # an entry with nothing to read or follow is not a story
+            kept.append((entry, url, title, summary))
+    fingerprints = simhashes([f"{title}\n{summary}" for _, _, title, summary in kept])
+    items = []
+    for (entry, url, title, summary), fingerprint in zip(kept, fingerprints, strict=True):
         digest = content_hash(title, summary)
-        published, date_source = _date(entry.published, channel_date, fetched_at, max_future)
+        published, source = _dated(entry.published, channel, fetched_at, max_future)
         items.append(
             NormalisedItem(
                 guid=(entry.guid or "").strip() or url or f"sha256:{digest}",
@@ -117,46 +156,47 @@ def normalise_entries(
                 published=published,
                 language=entry.language or feed_language,
                 extras=dict(entry.extras),
-                date_source=date_source,
+                date_source=source,
             )
         )
     return items
 
 
-def _date(
+def _dated(
     own: datetime | None, channel: datetime | None, fetched_at: datetime, max_future: timedelta
 ) -> tuple[datetime, str]:
-    """The entry's date and its source; a date far ahead is a feed bug and must not pin the item to the top,
-    so it is clamped to the fetch time (and a channel date ahead of it is no better than none)."""
-    if own is not None:
-        moment = _as_utc(own)
-        return (fetched_at if moment > fetched_at + max_future else moment), "entry"
-    if channel is not None:
-        return min(_as_utc(channel), fetched_at), "channel"
-    return fetched_at, "fetched"
+    """The date an item is filed under, and where it came from."""
+    published, source = (own, "entry") if own is not None else (channel, "channel")
+    if published is None:
+        return fetched_at, "fetched"
+    published = _as_utc(published)
+    if published > fetched_at + max_future:
+        return fetched_at, "fetched"  # a date far ahead is a feed bug; it must not pin the item to the top
+    return published, source
 
 
 def dedupe_entries(items: Sequence[NormalisedItem]) -> list[NormalisedItem]:
-    """Drop repeats within one fetched feed: same guid, then same link, then same text. First wins."""
+    """Drop repeats within one fetched feed: same guid, then same link. First wins.
+
+    Two guids with the same text stay: ingest stores them as one story with the second URL as another
+    source (ingest/store.py), so a story two papers of one feed carry keeps both links.
+    """
     guids: set[str] = set()
     urls: set[str] = set()
-    hashes: set[str] = set()
     kept = []
     for item in items:
-        has_text = bool(item.title or item.summary)
-        if item.guid in guids or (item.url and item.url in urls) or (has_text and item.content_hash in hashes):
+        if item.guid in guids or (item.url and item.url in urls):
             continue
         kept.append(item)
         guids.add(item.guid)
         if item.url:
             urls.add(item.url)
-        if has_text:
-            hashes.add(item.content_hash)
     return kept
 
 
 def _safe_canonical(link: str | None) -> str | None:
-    if not link or not link.strip():
+    link = web_link(link)
+    if link is None:
         return None
     try:
         return canonical_url(link)

@@ -12,9 +12,10 @@ import feedparser
 import feedparser.mixin
 
 from feeds._charset import as_utf8_document, decode_feed
-from feeds.dates import entry_date
+from feeds.dates import channel_date, entry_date
 from feeds.errors import EmptyBody, NotAFeed
 from feeds.models import ParsedFeed, RawEntry
+from feeds.normalise import html_to_text, web_link
 
 __all__ = ["parse_feed"]
 
@@ -54,13 +55,13 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     entries = [_entry(raw, url, language, extras) for raw in result.entries]
     reasons = [reason for reason in (decoded.problem, _bozo(result)) if reason]
     return ParsedFeed(
-        title=_clean(feed.get("title")) or "",
-        link=_clean(feed.get("link")),
+        title=html_to_text(feed.get("title") or ""),  # plain text, like item titles: never markup as a name
+        link=web_link(_clean(feed.get("link"))),
         language=language,
         ttl=_ttl(feed.get("ttl")),
         entries=entries,
-        published=entry_date(feed, language),
         bozo_reason="; ".join(reasons) or None,
+        published=channel_date(feed, language),
     )
 
 
@@ -90,7 +91,7 @@ def _entry(raw: Any, base: str, feed_language: str | None, extra_prefixes: froze
     language = _clean(raw.get("title_detail", {}).get("language")) or feed_language
     return RawEntry(
         guid=_clean(raw.get("id")),
-        link=urljoin(base, link) if link else None,
+        link=web_link(urljoin(base, link)) if link else None,
         title=raw.get("title") or "",
         summary_html=summary,
         published=entry_date(raw, language),

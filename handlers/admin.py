@@ -17,6 +17,7 @@ from feeds.fetch import build_client
 from handlers.common import bot_admin, ensure_chat, reply, runtime_of
 from handlers.opml import OpmlError, OpmlFeed, build_opml, check_size, download_capped, parse_opml
 from handlers.runtime import Runtime
+from handlers.stats import feedback_stats_text
 from ingest.add_feed import IMPORT_CONCURRENCY, FeedExists, add_feed, add_feeds
 from presentation.i18n import Safe, t
 from presentation.render import pack_messages
@@ -189,27 +190,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sent=sender.sent if sender else 0,
         waits=sender.flood_waits if sender else 0,
     )
-
-
-async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = await _guard(update, context)
-    if lang is None:
-        return
-    async with runtime_of(context).database.read_session() as session:
-        chats = await chat_store.list_chats(session, limit=200)
-    lines = [
-        t(
-            lang,
-            "admin.chat_line",
-            id=c.id,
-            type=c.type,
-            title=c.title or c.username or "—",
-            language=c.language,
-            state=t(lang, "admin.active" if c.active else "admin.inactive"),
-        )
-        for c in chats
-    ]
-    for text in pack_messages(t(lang, "admin.chats_header", count=len(chats)), lines):
+    for text in pack_messages("", (await feedback_stats_text(runtime, lang)).split("\n")):
         await update.effective_message.reply_text(text, do_quote=False)
 
 
@@ -258,7 +239,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("removefeed", removefeed))
     application.add_handler(CommandHandler("pausefeed", pausefeed))
     application.add_handler(CommandHandler("stats", stats))
-    application.add_handler(CommandHandler("chats", chats_command))
     application.add_handler(CommandHandler("export", export))
     opml = filters.Document.FileExtension("opml") | filters.Document.FileExtension("xml")
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & opml, import_opml))

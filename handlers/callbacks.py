@@ -12,8 +12,8 @@ from handlers.filters import is_country
 MAX_DATA = 64  # Telegram's limit for callback_data, in bytes
 MAX_INT_DIGITS = 12
 
-# A field is one of: "int", "topic", "topic*" (or "*"), "topic#" (an index into the topics, or "-"),
-# "country", "country*" (or "*"), "country-" (or "-"), or a tuple of the allowed words.
+# A field is one of: "int", "chat" (a signed chat id), "topic", "topic*" (or "*"), "topic#" (an index into the
+# topics, or "-"), "country", "country*" (or "*"), "country-" (or "-"), or a tuple of the allowed words.
 Field = str | tuple[str, ...]
 Schema = Mapping[str, Sequence[Field]]  # variant ("" when the kind has none) -> fields
 
@@ -35,6 +35,10 @@ def _field(value: str, field: Field, topics: Sequence[str]) -> str | int | None:
             return value
     elif field == "int":
         if value.isdigit() and value.isascii() and len(value) <= MAX_INT_DIGITS:
+            return int(value)
+    elif field == "chat":  # a Telegram chat id: groups and channels are negative
+        digits = value[1:] if value.startswith("-") else value
+        if digits.isdigit() and digits.isascii() and len(digits) <= MAX_INT_DIGITS + 2:
             return int(value)
     elif field.startswith("topic"):
         if field == "topic*" and value == "*":

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import ArgumentError, chat_language, ensure_chat, reply, reply_error, runtime_of
+from handlers.permissions import Action
 from presentation.calendar import build_ics
 from presentation.charts import day_label
 from presentation.i18n import Safe, catalogue, t
@@ -159,16 +161,12 @@ async def send_ics(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str
 EVENTS_SCHEMA = {"": (("u", "p"), "topic#", "country-", "int")}
 
 
-async def events_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("e", EVENTS_SCHEMA, Action.VIEW)
+async def events_page(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
     callback = update.callback_query
-    assert callback is not None and callback.data is not None
     lang = await chat_language(context, update.effective_chat.id)
     topic_ids = runtime_of(context).topic_ids
-    try:
-        when, topic, country, offset = decode(callback.data, "e", EVENTS_SCHEMA, topic_ids).fields
-    except ForgedCallback:
-        await callback.answer(t(lang, "error.expired_button"), show_alert=True)
-        return
+    when, topic, country, offset = decoded.fields
     query = EventsQuery(when="past" if when == "p" else "upcoming", topic=topic, country=country)
     await callback.answer()
     page = await _page(context, query, offset, PAGE_SIZE)
@@ -178,4 +176,4 @@ async def events_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("events", events_command))
-    application.add_handler(CallbackQueryHandler(events_page, pattern=r"^e:"))
+    application.add_handler(button_handler(events_page))

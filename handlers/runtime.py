@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from analysis import Annotator, Topic
 from delivery.pacing import Pacer
-from model.settings import BotSettings, FeedSettings
+from model.settings import BotSettings, FeedSettings, ReviewSettings
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -32,6 +32,9 @@ class RuntimeSettings(Protocol):
 
     @property
     def topics(self) -> tuple[Topic, ...]: ...
+
+    @property
+    def review(self) -> ReviewSettings: ...
 
 
 @dataclass

@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import chat_language, ensure_chat, reply, runtime_of
+from handlers.permissions import Action
 from presentation.i18n import Safe, t
 from presentation.render import fit_entries, safe_url
 from storage.search import SearchPage, SearchQueryError, search_items
@@ -102,15 +104,11 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("s", {"": ("int", "int")}, Action.VIEW)
+async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
     callback = update.callback_query
-    assert callback is not None and callback.data is not None
     lang = await chat_language(context, update.effective_chat.id)
-    try:
-        token, offset = decode(callback.data, "s", {"": ("int", "int")}).fields
-    except ForgedCallback:
-        await callback.answer(t(lang, "error.expired_button"), show_alert=True)
-        return
+    token, offset = decoded.fields
     query = context.chat_data.get("search_queries", {}).get(token)
     if query is None:
         await callback.answer(t(lang, "search.expired"), show_alert=True)
@@ -127,4 +125,4 @@ async def search_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("search", search_command))
-    application.add_handler(CallbackQueryHandler(search_page, pattern=r"^s:"))
+    application.add_handler(button_handler(search_page))

@@ -7,10 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import ArgumentError, ensure_chat, may_manage, reply_error, runtime_of
+from handlers.permissions import Action
 from model.chats import ChatSettings, valid_timezone
 from presentation.i18n import LANGUAGES, t
 from storage import chats as chat_store
@@ -174,20 +176,17 @@ SET_SCHEMA = {
 }
 
 
-async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("set", SET_SCHEMA, Action.MANAGE)
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
     query = update.callback_query
     chat = await ensure_chat(update, context)
-    if not await may_manage(update, context):
-        await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
-        return
     try:
-        decoded = decode(query.data, "set", SET_SCHEMA)
         name, value = decoded.variant, str(decoded.fields[0])
         args = {"mode": [value], "spikes": ["spikes", value], "weekly": ["weekly", value]}.get(
             name, ["language", value]
         )
         changes = parse_change(args)
-    except (ForgedCallback, ArgumentError):
+    except ArgumentError:
         await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
         return
     new = await _apply(context, chat.chat_id, changes) if changes else None
@@ -199,4 +198,4 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("settings", settings_command))
-    application.add_handler(CallbackQueryHandler(settings_button, pattern=r"^set:"))
+    application.add_handler(button_handler(settings_button))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import bot_admin, ensure_chat, may_manage, reply, runtime_of
+from handlers.permissions import Action
 from presentation.i18n import LANGUAGES, t
 from storage import chats as chat_store
 
@@ -53,17 +55,11 @@ async def _set(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> N
         await chat_store.set_language(session, chat_id, lang)
 
 
-async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("lang", {"": (LANGUAGES,)}, Action.MANAGE)
+async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
     query = update.callback_query
+    [lang] = decoded.fields
     chat = await ensure_chat(update, context)
-    try:
-        [lang] = decode(query.data, "lang", {"": (LANGUAGES,)}).fields
-    except ForgedCallback:
-        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
-        return
-    if not await may_manage(update, context):
-        await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
-        return
     await _set(context, chat.chat_id, lang)
     await query.edit_message_text(t(lang, "language.done"))
     await query.answer()
@@ -73,4 +69,4 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("language", language))
-    application.add_handler(CallbackQueryHandler(language_button, pattern=r"^lang:"))
+    application.add_handler(button_handler(language_button))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.callbacks import ForgedCallback, decode
+from handlers.buttons import button, button_handler
+from handlers.callbacks import Decoded
 from handlers.common import (
     ArgumentError,
     ChatContext,
@@ -20,7 +22,7 @@ from handlers.common import (
     runtime_of,
 )
 from handlers.filters import KEYBOARD_COUNTRIES, Filters, describe, parse_filters
-from handlers.permissions import is_chat_admin
+from handlers.permissions import Action, is_chat_admin
 from presentation.i18n import t
 from presentation.names import country_name
 from storage import chats as chat_store
@@ -140,18 +142,11 @@ def _country_keyboard(lang: str, selected: list[str]) -> InlineKeyboardMarkup:
 SUB_SCHEMA = {"t": ("topic*",), "c": ("country*",), "ok": ()}
 
 
-async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("sub", SUB_SCHEMA, Action.MANAGE)
+async def subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
     query = update.callback_query
     chat = await ensure_chat(update, context)
-    if not await may_manage(update, context):
-        await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
-        return
     runtime = runtime_of(context)
-    try:
-        decoded = decode(query.data, "sub", SUB_SCHEMA, runtime.topic_ids)
-    except ForgedCallback:
-        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
-        return
     drafts = context.chat_data.setdefault(DRAFTS, {})
     draft = drafts.get(query.message.message_id) if query.message else None
     if draft is None:
@@ -217,22 +212,20 @@ async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard, do_quote=False)
 
 
-async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("unsub", {"": ("int",)}, Action.MANAGE)
+async def unsubscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE, decoded: Decoded) -> None:
     query = update.callback_query
+    [sub_id] = decoded.fields
     chat = await ensure_chat(update, context)
-    if not await may_manage(update, context):
-        await query.answer(t(chat.lang, "error.not_admin_short"), show_alert=True)
-        return
-    try:
-        [sub_id] = decode(query.data, "unsub", {"": ("int",)}).fields
-    except ForgedCallback:
-        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
-        return
     async with runtime_of(context).database.session() as session:
         removed = await sub_store.remove_subscription(session, chat.chat_id, sub_id)
+    if not removed:  # not this chat's subscription (any more): nothing to remove, nothing written
+        await query.answer(t(chat.lang, "error.expired_button"), show_alert=True)
     text, keyboard = await _list(context, chat.chat_id, chat.lang)
-    await query.edit_message_text(text, reply_markup=keyboard)
-    await query.answer(t(chat.lang, "subscribe.removed" if removed else "subscribe.already_removed"))
+    with contextlib.suppress(BadRequest):  # "message is not modified" when the list is as shown
+        await query.edit_message_text(text, reply_markup=keyboard)
+    if removed:
+        await query.answer(t(chat.lang, "subscribe.removed"))
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -263,5 +256,5 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("subscribe", subscribe))
     application.add_handler(CommandHandler("unsubscribe", unsubscribe))
     application.add_handler(CommandHandler("mysubs", mysubs))
-    application.add_handler(CallbackQueryHandler(subscribe_button, pattern=r"^sub:"))
-    application.add_handler(CallbackQueryHandler(unsubscribe_button, pattern=r"^unsub:"))
+    application.add_handler(button_handler(subscribe_button))
+    application.add_handler(button_handler(unsubscribe_button))

@@ -19,7 +19,7 @@ from feeds.models import CacheValidators, Fetched, ParsedFeed
 from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.safety import check_url_allowed
-from model.items import is_alertable
+from ingest.store import is_alertable
 from model.settings import FeedSettings
 from storage import feeds as feed_store
 from storage.db import Database
@@ -36,7 +36,7 @@ class AddedFeed:
     feed: Feed
     title: str  # the feed's own title, else its URL
     entries: int  # entries it carries now
-    quiet: int = 0  # of those, published longer than feeds.alert_max_age ago: the first poll stores them unalerted
+    quiet: int = 0  # of those, older than feeds.alert_max_age or undated: the first poll stores them unalerted
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,12 @@ async def add_feed(
 
 def _count_quiet(parsed: ParsedFeed, settings: FeedSettings) -> int:
     """How many entries the first poll will store without alerting: dated as the poller dates them (same
-    normalising), and older than ``feeds.alert_max_age``."""
+    normalising and rule, ingest.store.is_alertable), older than ``feeds.alert_max_age`` or undated."""
     now = utcnow()
     items = dedupe_entries(
-        normalise_entries(parsed.entries, fetched_at=now, feed_language=parsed.language, channel_date=parsed.published)
+        normalise_entries(
+            parsed.entries, fetched_at=now, feed_language=parsed.language, channel_published=parsed.published
+        )
     )
     return sum(1 for item in items if not is_alertable(item, now, settings.alert_max_age, first_poll=True))
 

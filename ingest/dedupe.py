@@ -5,7 +5,11 @@ The rules, the same whether one feed or several are stored in a transaction:
 - same canonical URL or same content hash: the same story, whichever feed carried it and whenever;
 - same title key or a simhash within ``max_distance`` bits: the same story only across feeds and within the
   near-duplicate window (inside one feed, two guids are two stories: two quakes of similar size read alike);
-- a URL, hash or title key match comes before a near match, in that order, and the oldest story wins.
+- a URL, hash or title key match comes before a near match, in that order, and the oldest story wins;
+- an entry without text (a link alone) matches by its URL only: every empty text has the same hash and
+  simhash, so text rules would join unrelated links;
+- inside one feed, a second guid with the same text is the same story too: ingest/store.py keeps its URL as
+  another source (the index holds only earlier feeds' stories, so that rule lives there).
 
 A group costs one query per 500 entries (same URL, hash or title key, or a shared simhash band: storage/items.py
 ``list_duplicate_candidates``), not a few per feed. The stored rows they return go into a ``DuplicateIndex``
@@ -23,6 +27,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feeds.fingerprint import content_hash as text_hash
 from feeds.fingerprint import hamming, simhash_bands
 from model.items import NormalisedItem
 from storage import items as item_store
@@ -30,6 +35,7 @@ from storage import items as item_store
 # A story's place in age order: (0, item id) for a stored item, (1, n) for the n-th item accepted in the group
 # (stored later in that order, so after every stored one). ``min`` picks the oldest.
 Ref = tuple[int, int]
+EMPTY_TEXT_HASH = text_hash("", "")  # the hash of an entry without title and summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class DuplicateIndex:
             current = self._by_url.get(url)
             if current is None or ref < current:
                 self._by_url[url] = ref
+        if content_hash == EMPTY_TEXT_HASH:
+            return  # no text: found by its URL alone
         current = self._by_hash.get(content_hash)
         if current is None or ref < current:
             self._by_hash[content_hash] = ref
@@ -105,6 +113,8 @@ class DuplicateIndex:
         entry = incoming.entry
         if entry.url and entry.url in self._by_url:
             return self._by_url[entry.url]
+        if entry.content_hash == EMPTY_TEXT_HASH:
+            return None  # near-duplicate matching never runs on an empty text
         if entry.content_hash in self._by_hash:
             return self._by_hash[entry.content_hash]
         feed_id, since = incoming.feed_id, incoming.since

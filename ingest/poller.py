@@ -68,7 +68,9 @@ def parse_and_normalise(
     parsed = parse_feed(body, url, content_type)
     language = feed_language or parsed.language
     items = dedupe_entries(
-        normalise_entries(parsed.entries, fetched_at=fetched_at, feed_language=language, channel_date=parsed.published)
+        normalise_entries(
+            parsed.entries, fetched_at=fetched_at, feed_language=language, channel_published=parsed.published
+        )
     )
     # Stemming for the search index is CPU work too: done here, off the process that writes.
     search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.matching import enqueue_alerts
-from ingest.dedupe import Incoming, Ref, load_index
-from model.items import is_alertable, title_key
+from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
+from model.items import NormalisedItem, title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage import items as item_store
@@ -26,7 +26,9 @@ from storage.items import NewItem
 from storage.locks import lock_for_ingest
 from storage.outbox import items_with_subscribers
 
-__all__ = ["PolledFeed", "StoredFeed", "store_polls"]
+__all__ = ["PolledFeed", "StoredFeed", "is_alertable", "store_polls"]
+
+CHANNEL_DATE_MAX_AGE = timedelta(hours=48)  # for undated items, when feeds.alert_max_age is 0 (any age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ class PolledFeed:
 
     success: PollSuccess
     items: Sequence[NewItem] = ()
-    first_poll: bool = False  # the feed's first successful poll: its entries without a date never alert
+    first_poll: bool = False  # the feed's first successful poll: entries without a date of their own stay quiet
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ async def store_polls(
 
     Items published more than ``alert_max_age`` before their poll are stored quietly: searchable, in digests
     and trends, never alerted. So a new feed's back catalogue, or a feed republishing its archive, floods no one.
+    An undated item filed under its channel's date is judged by that date, even with no ``alert_max_age``.
     """
     arrivals = await _unseen(session, polls, near_window)
     placed: list[item_store.Placed] = []
@@ -72,15 +75,19 @@ async def store_polls(
         index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
         for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
             fresh = []
+            by_text: dict[str, Ref] = {}  # this feed's new stories by their text
             for new, incoming in feed_arrivals:
-                original = index.match(incoming)
+                original = index.match(incoming) or by_text.get(new.entry.content_hash)
                 if original is None:
+                    if new.entry.content_hash != EMPTY_TEXT_HASH:
+                        by_text[new.entry.content_hash] = (1, len(placed) + len(fresh))
                     fresh.append((new, incoming))
                 else:
+                    # Another guid with a known text: the same story, its URL kept as another source.
                     repeats.append((original, incoming.feed_id, new))
             for new, incoming in fresh:
-                # Joins the index after its whole feed (inside one feed, entries don't repeat each other
-                # here), for the later feeds of the group.
+                # Joins the index after its whole feed (inside one feed only the exact text repeats above
+                # count), for the later feeds of the group.
                 if number < len(polls) - 1:
                     index.add_incoming((1, len(placed)), incoming, poll.success.now)
                 placed.append((incoming.feed_id, poll.success.now, new))
@@ -129,6 +136,16 @@ async def _unseen(
             ]
         )
     return unseen
+
+
+def is_alertable(entry: NormalisedItem, polled_at: datetime, max_age: timedelta | None, *, first_poll: bool) -> bool:
+    """Recent enough to alert. An old channel date never makes breaking news of the items it dates. On a
+    feed's first poll an entry without a date of its own stays quiet, whatever the channel says: its age is
+    unknown, and a new feed's back catalogue must not flood its readers. Later, a new undated entry is news."""
+    if first_poll and max_age is not None and entry.date_source != "entry":
+        return False
+    limit = max_age if max_age is not None or entry.date_source != "channel" else CHANNEL_DATE_MAX_AGE
+    return limit is None or entry.published >= polled_at - limit
 
 
 async def _enqueue_alerts(

@@ -22,6 +22,7 @@ class ChatSettings:
     spike_alerts: bool = False  # opt-in, sent by the trends job
     weekly_summary: bool = False  # opt-in, sent by the trends job
     digest_sent_on: str | None = None  # local ISO date of the last scheduled digest
+    paused: bool = False  # an admin paused the chat: nothing new is queued for it until resumed
 
     @classmethod
     def from_json(cls, raw: dict[str, Any] | None) -> ChatSettings:

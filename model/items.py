@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from operator import attrgetter
 
@@ -27,7 +27,7 @@ class NormalisedItem:
     published: datetime  # aware UTC
     language: str | None
     extras: dict[str, str] = field(default_factory=dict)
-    date_source: str = "entry"  # where ``published`` came from: "entry", else "channel", else "fetched"
+    date_source: str = "entry"  # where ``published`` came from: "entry", "channel" (feed's date), "fetched"
 
     def __reduce__(self) -> tuple[type[NormalisedItem], tuple[object, ...]]:
         # Items cross from the parse process in bulk: a constructor call unpickles in half the time of
@@ -36,17 +36,6 @@ class NormalisedItem:
 
 
 _normalised_fields = attrgetter(*(f.name for f in fields(NormalisedItem)))  # every field, in declaration order
-
-
-def is_alertable(item: NormalisedItem, polled_at: datetime, max_age: timedelta | None, *, first_poll: bool) -> bool:
-    """May this new item alert anyone (``feeds.alert_max_age``)? Not when its date is older than ``max_age``;
-    and on a feed's first poll not when it has no date of its own, since its age is unknown there and a new
-    feed's back catalogue must not flood its readers. On later polls a new undated entry is news."""
-    if max_age is None:
-        return True
-    if item.published < polled_at - max_age:
-        return False
-    return not (first_poll and item.date_source != "entry")
 
 
 def simhash_bands(value: int) -> tuple[int, int, int, int]:

@@ -17,6 +17,7 @@ class FetchLimits:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_private_addresses: bool = False
+    ca_bundle: str | None = None  # a PEM file of extra CAs trusted besides certifi's (a corporate proxy's)
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,13 @@ class DeliverySettings:
     max_attempts: int = 8
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
+    # Sends a worker has on the wire at once: a kill -9 can double at most these (storage/outbox.py, in doubt).
+    in_flight: int = 8
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """``[review]``: how long a review-band item waits for an admin, and the local hour (UTC) of the daily count."""
+
+    max_age: timedelta = timedelta(hours=48)
+    daily_hour: int = 8

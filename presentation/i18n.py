@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext
 import html
 import io
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from presentation.links import is_safe_url
 
 TEXTS_DIR = Path(__file__).with_name("texts")
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -145,11 +148,30 @@ class Catalogue:
                 template = self.languages[lang][key]
             except KeyError:
                 raise CatalogueError(f"no text {key!r} for language {lang!r}") from None
-        safe = {k: v if isinstance(v, Safe) else html.escape(str(v), quote=False) for k, v in params.items()}
+        template, links = self._links(lang, key, template, params)
+        safe = {k: v if isinstance(v, Safe) else html.escape(str(v), quote=k in links) for k, v in params.items()}
         try:
             return template.format_map(safe)
         except (KeyError, IndexError, ValueError) as exc:
             raise CatalogueError(f"text {key!r} ({lang}): bad or missing placeholder {exc}") from exc
+
+    def _links(self, lang: str, key: str, template: str, params: Mapping[str, Any]) -> tuple[str, set[str]]:
+        """The one link rule (presentation.links) for every href a text fills: an unsafe or missing URL picks the
+        text's ``<key>_nolink`` form, so no caller can render a javascript: link by forgetting to check."""
+        names = set(_HREF.findall(template))
+        for name in names:
+            value = params.get(name)
+            url = html.unescape(value) if isinstance(value, Safe) else (str(value) if value is not None else None)
+            if is_safe_url(url):
+                continue
+            nolink = f"{key}_nolink"
+            if nolink not in self.languages.get(lang, {}):
+                raise CatalogueError(f"text {key!r} ({lang}) links {name}= but has no {nolink!r} form")
+            return self.languages[lang][nolink], set()
+        return template, names
+
+
+_HREF = re.compile(r'href="\{(\w+)\}"')
 
 
 @lru_cache(maxsize=1)

@@ -14,17 +14,15 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from presentation.i18n import Safe, t
+from presentation.links import safe_url
 from presentation.names import country_name
+from presentation.pager import first_page, paginate, truncate_html, utf16_len
 from storage.models import Item
 
 MAX_MESSAGE = 4096
 MAX_TITLE = 400
 MAX_SUMMARY = 600
 ELLIPSIS = "…"
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def clip(text: str, limit: int) -> str:
@@ -39,76 +37,11 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + ELLIPSIS
 
 
-_TOKEN = re.compile(r"<[^>]*>|&[#\w]+;|[^<&]+|[<&]", re.DOTALL)
-_TAG = re.compile(r"<\s*(/)?\s*([a-zA-Z-]+)")
-
-
-def truncate_html(markup: str, limit: int = MAX_MESSAGE) -> str:
-    """Cut Telegram HTML to ``limit`` UTF-16 units without splitting a tag or an entity; reopened tags
-    are closed so the result still parses."""
-    if utf16_len(markup) <= limit:
-        return markup
-    out: list[str] = []
-    open_tags: list[str] = []
-    used = 0
-    budget = limit - 1  # room for the ellipsis
-
-    def closing() -> int:
-        return sum(len(tag) + 3 for tag in open_tags)
-
-    for match in _TOKEN.finditer(markup):
-        token = match.group(0)
-        tag = _TAG.match(token) if token.startswith("<") and token.endswith(">") else None
-        if tag and tag.group(1):
-            cost = utf16_len(token)
-            if used + cost > budget:
-                break
-            if open_tags and open_tags[-1] == tag.group(2).lower():
-                open_tags.pop()
-            out.append(token)
-            used += cost
-            continue
-        if tag:
-            name = tag.group(2).lower()
-            cost = utf16_len(token)
-            if used + cost + closing() + len(name) + 3 > budget:
-                break
-            open_tags.append(name)
-            out.append(token)
-            used += cost
-            continue
-        if token.startswith("&"):
-            if used + len(token) + closing() > budget:
-                break
-            out.append(token)
-            used += len(token)
-            continue
-        room = budget - used - closing()
-        if utf16_len(token) <= room:
-            out.append(token)
-            used += utf16_len(token)
-            continue
-        piece = token[: max(0, room)]
-        while piece and utf16_len(piece) > room:
-            piece = piece[:-1]
-        out.append(piece)
-        break
-    out.append(ELLIPSIS)
-    out.extend(f"</{tag}>" for tag in reversed(open_tags))
-    return "".join(out)
-
-
 def source_name(title: str | None, url: str | None) -> str:
     if title:
         return clip(title, 60)
     host = urlsplit(url or "").hostname or "?"
     return host.removeprefix("www.")
-
-
-def safe_url(url: str | None) -> str | None:
-    if url and urlsplit(url).scheme in ("http", "https"):
-        return html.escape(url, quote=True)
-    return None
 
 
 @dataclass(frozen=True)
@@ -196,20 +129,8 @@ def digest_line(view: AlertView, lang: str) -> str:
 
 
 def pack_messages(header: str, lines: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Join lines into as few messages as fit; a line never straddles two messages."""
-    messages: list[str] = []
-    current = header
-    for line in lines:
-        line = truncate_html(line, limit - 2)
-        candidate = f"{current}\n\n{line}" if current else line
-        if utf16_len(candidate) > limit:
-            messages.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        messages.append(current)
-    return messages
+    """Join lines into as few messages as fit; a line never straddles two messages (presentation.pager)."""
+    return paginate(header, lines, limit)
 
 
 def render_digest(views: Sequence[AlertView], lang: str, *, title_key: str = "digest.header") -> list[str]:
@@ -218,19 +139,5 @@ def render_digest(views: Sequence[AlertView], lang: str, *, title_key: str = "di
 
 
 def fit_entries(header: str, entries: Sequence[str], limit: int = MAX_MESSAGE) -> tuple[str, int]:
-    """The header and as many whole entries as fit one message (UTF-16 units of the markup, never less
-    than Telegram counts after parsing), and how many that is. The first entry always goes in, cut with
-    ``truncate_html`` (tags closed) when it alone is too long; no later entry is ever cut."""
-    text = header
-    shown = 0
-    for entry in entries:
-        candidate = f"{text}\n\n{entry}" if text else entry
-        if utf16_len(candidate) <= limit:
-            text, shown = candidate, shown + 1
-            continue
-        if shown == 0:
-            room = limit - utf16_len(text) - 2 if text else limit
-            text = f"{text}\n\n{truncate_html(entry, room)}" if text else truncate_html(entry, room)
-            shown = 1
-        break
-    return text, shown
+    """The header and as many whole entries as fit one message, and how many (presentation.pager)."""
+    return first_page(header, entries, limit)

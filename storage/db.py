@@ -24,6 +24,8 @@ def is_sqlite(url: str) -> bool:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the bot read while the poller writes; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
+    # Before the first table: the file can then shrink after deletes (storage/retention.py); no-op later.
+    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -108,8 +108,6 @@ class Item(Base):
     simhash_band2: Mapped[int] = mapped_column(Integer)
     simhash_band3: Mapped[int] = mapped_column(Integer)
     published_at: Mapped[datetime]
-    # Where published_at came from: "entry" (its own date), "channel" (the feed's date), "fetched" (fetch time).
-    date_source: Mapped[str] = mapped_column(String(8), default="entry", server_default="entry")
     fetched_at: Mapped[datetime]
     language: Mapped[str | None] = mapped_column(String(16))
     # Annotation (analysis/); empty until an item is annotated.
@@ -118,6 +116,8 @@ class Item(Base):
     annotation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # scores, evidence, orgs, events
     # Relevance band (model.annotation.BANDS): "review" items wait for an admin and alert nobody by themselves.
     band: Mapped[str | None] = mapped_column(String(8))
+    # Where published_at came from: "entry" (its own date), "channel" (the feed's date), "fetched" (poll time).
+    date_source: Mapped[str | None] = mapped_column(String(8))
 
     feed: Mapped[Feed] = relationship(lazy="joined")
     sources: Mapped[list[ItemSource]] = relationship(
@@ -244,6 +244,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_until: Mapped[datetime | None]
+    # Set just before the request to Telegram, cleared with its outcome: still set when the claim comes back,
+    # the send is "in doubt" (Telegram may have taken it; see storage/outbox.py).
+    sending_at: Mapped[datetime | None]
 
 
 class ItemSearch(Base):
@@ -258,3 +261,45 @@ class ItemSearch(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One admin change (who, when, what): written in the transaction that makes the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))  # "tg:<user id>" or "cli:<login>"
+    action: Mapped[str] = mapped_column(String(32))  # a permanent code: sub_add, chat_pause, review_send...
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # no foreign key: the entry outlives the chat
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReviewDecision(Base):
+    """An admin's decision on a review-band item: sent (with the topics it went out under) or not relevant."""
+
+    __tablename__ = "review_decisions"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16))  # "sent" or "not_relevant"
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(Base):
+    """One reader's verdict on one alerted item; a second press by the same reader replaces the first."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("item_id", "user_id", name="uq_feedback_item_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    verdict: Mapped[str] = mapped_column(String(16))  # "useful" or "not_for_me"
+    reason: Mapped[str | None] = mapped_column(String(16))  # wrong_topic, wrong_country, not_news, duplicate
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin gave or confirmed it
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)

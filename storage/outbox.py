@@ -4,6 +4,12 @@ Alert rows are written in the same transaction as the item they announce, so a c
 Statuses: ``pending`` (the sender's), ``held`` (waiting for a chat's digest), ``sent``, ``digested``,
 ``failed`` (gave up), ``dropped`` (the chat went away). A sender claims rows with ``claimed_by`` and a lease
 (``claimed_until``) so a crashed worker's rows come back, and marks each row sent right after its send.
+
+In doubt: a sender sets ``sending_at`` just before its request and every outcome clears it. A claimed row that
+comes back (a restart, or a lapsed lease) with ``sending_at`` still set was on its way when its worker died:
+Telegram may have delivered it. Telegram has no idempotency key, so it cannot be known; the sender resends it
+(delivery/sender.py), since a double is cheaper than a lost alert. A crash can thus double at most the rows
+that one worker had in its send window (``delivery.in_flight``).
 """
 
 from __future__ import annotations
@@ -191,6 +197,7 @@ async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime | None 
             sent_at=now or utcnow(),
             claimed_by=None,
             claimed_until=None,
+            sending_at=None,
             attempts=OutboxMessage.attempts + 1,
         )
     )
@@ -205,6 +212,7 @@ async def reschedule(
         "not_before": not_before,
         "claimed_by": None,
         "claimed_until": None,
+        "sending_at": None,
         "last_error": error,
     }
     if count_attempt:
@@ -221,6 +229,7 @@ async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> None
             last_error=error[:64],
             claimed_by=None,
             claimed_until=None,
+            sending_at=None,
             attempts=OutboxMessage.attempts + 1,
         )
     )
@@ -235,18 +244,35 @@ async def defer_chat(session: AsyncSession, chat_id: int, until: datetime) -> No
     )
 
 
+async def mark_sending(session: AsyncSession, row_id: int, worker: str, *, now: datetime | None = None) -> bool:
+    """The request for this row starts now; False when ``worker`` no longer holds it (do not send then)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
+        .values(sending_at=now or utcnow())
+    )
+    return bool(result.rowcount)
+
+
+async def clear_sending(session: AsyncSession, row_id: int) -> None:
+    """Telegram answered the request for this row with no outcome of its own (a chat migration moves it)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(sending_at=None))
+
+
 async def release_row(session: AsyncSession, row_id: int, worker: str) -> bool:
     """Hand one row back unsent, if ``worker`` still holds it (a lapsed claim may be someone else's)."""
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
-        .values(claimed_by=None, claimed_until=None)
+        .values(claimed_by=None, claimed_until=None, sending_at=None)
     )
     return bool(result.rowcount)
 
 
 async def release_claims(session: AsyncSession, worker: str) -> int:
-    """Hand back rows a worker of this name claimed and never finished (after a crash or a stop)."""
+    """Hand back rows a worker of this name claimed and never finished (after a crash or a stop).
+
+    ``sending_at`` stays: a row that was mid-send is in doubt, and the sender that claims it next says so."""
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == "pending")
@@ -282,6 +308,18 @@ async def drop_held(session: AsyncSession, chat_id: int) -> int:
         .values(status="dropped", last_error="left_digest")
     )
     return int(result.rowcount or 0)
+
+
+async def count_due(session: AsyncSession, now: datetime) -> int:
+    """Pending rows whose time has come (claimed or not): work a sender still has to finish."""
+    stmt = select(func.count()).where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def count_sending(session: AsyncSession) -> int:
+    """Pending rows marked mid-send: those a crash now would leave in doubt."""
+    stmt = select(func.count()).where(OutboxMessage.status == "pending", OutboxMessage.sending_at.is_not(None))
+    return int(await session.scalar(stmt) or 0)
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:

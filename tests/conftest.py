@@ -10,6 +10,7 @@ import pytest
 from storage.db import Database
 from testkit import databases
 from testkit.feedserver import FeedServer
+from testkit.skips import pytest_runtest_logreport, pytest_sessionfinish  # noqa: F401 - hooks: no silent skips
 
 
 async def create_postgres_database() -> str:
@@ -20,7 +21,7 @@ async def create_postgres_database() -> str:
     except databases.PostgresUnavailable as exc:
         if databases.REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required (COOPWATCH_REQUIRE_POSTGRES=1) but {exc}")
-        pytest.skip("PostgreSQL not reachable")
+        pytest.skip(f"PostgreSQL not reachable ({exc}); COOPWATCH_REQUIRE_POSTGRES=1 makes this a failure")
 
 
 drop_postgres_database = databases.drop_postgres_database

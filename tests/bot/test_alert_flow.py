@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
+from testkit.waits import sender_idle
 from tests.bot.conftest import Harness
 
 USER = 100001
@@ -35,7 +34,7 @@ async def test_new_user_subscribes_with_buttons_and_gets_the_next_matching_alert
     assert "#public_health" in alert.text
     assert "Kazakhstan" in alert.text
     assert any(e["type"] == "text_link" for e in alert.entities)
-    await asyncio.sleep(1.5)  # nothing else follows: the alert came once
+    await sender_idle(h.runtime.sender)  # nothing else follows: the alert came once
     assert len(h.emulator.sent_messages(USER)) == before + 1
 
 
@@ -49,7 +48,7 @@ async def test_non_matching_items_send_nothing(harness: Harness) -> None:
     await h.store_item("Kazakhstan earthquake drill", topics={"disaster_risk": 0.9}, countries=("KZ",))
     await h.store_item("Vaccines for Uzbekistan", topics={"public_health": 0.9}, countries=("UZ",))
     await h.store_item("Trade fair", topics={}, countries=("KZ",))  # off-topic
-    await asyncio.sleep(2)
+    await sender_idle(h.runtime.sender)
     assert len(h.emulator.sent_messages(USER)) == before
     await h.store_item("Kazakhstan hospital support", topics={"public_health": 0.9}, countries=("KZ",))
     msgs = await h.emulator.wait_for_messages_async(USER, before + 1)

@@ -3,7 +3,6 @@ no replay of history on subscribing; and every bad argument explained with an ex
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from delivery.digests import send_due_digests
 from storage import chats as chat_store
 from storage.models import OutboxMessage, utcnow
+from testkit.waits import sender_idle
 from tests.bot.conftest import Harness, store_item, subscribers
 
 USER = 600001
@@ -32,7 +32,7 @@ async def test_a_digest_arrives_at_its_hour(harness: Harness) -> None:
     before = len(h.emulator.sent_messages(USER))
     await h.store_item("Rescue teams train together in Almaty")
     await h.store_item("Relief convoy reaches Khorog")
-    await asyncio.sleep(1.5)
+    await sender_idle(h.runtime.sender)
     assert len(h.emulator.sent_messages(USER)) == before  # held for the digest, not sent one by one
 
     today = datetime.now(UTC).date()
@@ -43,7 +43,7 @@ async def test_a_digest_arrives_at_its_hour(harness: Harness) -> None:
     assert "Your digest" in digest.text
     assert "Rescue teams train together" in digest.text and "Relief convoy" in digest.text
     assert await send_due_digests(h.database, now=at(5)) == 0  # once a day
-    await asyncio.sleep(1.2)
+    await sender_idle(h.runtime.sender)
     assert len(h.emulator.sent_messages(USER)) == before + 1
 
 
@@ -88,14 +88,14 @@ async def test_relevance_keywords_and_quiet_hours_filter_alerts(harness: Harness
     await h.store_item("Flood relief after football match", topics={"emergency_response": 0.9})
     await h.store_item("Mudflow relief convoy", topics={"emergency_response": 0.9})
     msgs = await h.emulator.wait_for_messages_async(USER, before + 1)
-    await asyncio.sleep(1.5)
+    await sender_idle(h.runtime.sender)
     new = h.emulator.sent_messages(USER)[before:]
     assert [m.text.splitlines()[1] for m in new] == ["Mudflow relief convoy"], msgs
 
     hour = datetime.now(UTC).hour
     await h.say(USER, f"/settings quiet {hour} {(hour + 2) % 24}")
     await h.store_item("Mudflow in the night", topics={"emergency_response": 0.9})
-    await asyncio.sleep(1.2)
+    await sender_idle(h.runtime.sender)
     assert len(h.emulator.sent_messages(USER)) == before + 1 + 1  # only the /settings reply
     async with h.database.read_session() as session:
         row = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1))).one()

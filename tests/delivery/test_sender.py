@@ -13,6 +13,7 @@ from storage import chats as chat_store
 from storage import subscriptions as sub_store
 from storage.db import Database
 from storage.models import OutboxMessage
+from testkit.waits import sender_idle
 from tests.bot.conftest import Harness, make_settings, store_item, subscribers
 
 USER = 400001
@@ -123,7 +124,7 @@ async def test_crash_in_the_middle_of_a_fan_out_then_restart_delivers_each_alert
     app = build_application(settings, sqlite_database)  # the restart
     async with running(app, poll_feeds=False):
         await emulator.wait_for_messages_async(None, len(chats), timeout=30)
-        await asyncio.sleep(1.0)
+        await sender_idle(get_runtime(app).sender)
     per_chat = {c: len(emulator.sent_messages(c)) for c in chats}
     assert set(per_chat.values()) == {1}, per_chat
     assert all(r.status == "sent" for r in await outbox_rows(sqlite_database))

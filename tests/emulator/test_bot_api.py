@@ -79,6 +79,16 @@ async def test_length_counts_text_after_entity_parsing(relaxed: Emulator, relaxe
     assert len(relaxed.sent_messages(5)) == 1
 
 
+async def test_length_counts_utf16_units_like_telegram(relaxed: Emulator, relaxed_bot: Bot) -> None:
+    """An emoji outside the BMP is two UTF-16 units: 2,048 of them fill a message, one more is too long."""
+    await relaxed_bot.send_message(5, "🚒" * 2048, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await relaxed_bot.send_message(5, "🚒" * 2049, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await relaxed_bot.send_document(5, b"x", filename="x.txt", caption="🚒" * 513)
+    assert len(relaxed.sent_messages(5)) == 1
+
+
 async def test_edit_message_text_and_markup(relaxed: Emulator, relaxed_bot: Bot) -> None:
     sent = await relaxed_bot.send_message(7, "Pick a topic", reply_markup=KEYBOARD)
     edited = await relaxed_bot.edit_message_text("<i>Done</i>", 7, sent.message_id, parse_mode="HTML")

@@ -136,13 +136,19 @@ def test_entry_language_wins_over_feed_language():
     assert normalise(entry(language=None)).language == "en"
 
 
-def test_dedupe_by_guid_then_link_then_text():
+def test_dedupe_by_guid_then_link():
     kept = dedupe_entries(items_of("dup-guids.xml"))
     assert [item.title for item in kept] == [
         "Rescue helicopters moved closer to the passes",  # first wire-101 wins over its update
         "Radiation monitors calibrated at border posts",  # utm_ variant of the same link dropped
-        "Same text, no link",  # identical text after folding dropped
+        "Same text, no link",  # no guid, no link: its guid is its text's hash, which the repeat shares
     ]
+
+
+def test_dedupe_keeps_a_second_guid_with_the_same_text():
+    # ingest stores the pair as one story with the second URL as another source (tests/ingest)
+    items = [normalise(entry(guid=f"g{i}", link=f"https://paper{i}.example.org/a")) for i in range(2)]
+    assert dedupe_entries(items) == items
 
 
 def test_dedupe_keeps_distinct_items_and_order():
@@ -150,9 +156,28 @@ def test_dedupe_keeps_distinct_items_and_order():
     assert dedupe_entries(items) == items
 
 
-def test_dedupe_does_not_merge_items_that_are_both_blank():
-    blank = [normalise(entry(guid=f"g{i}", title="", summary_html="")) for i in range(2)]
-    assert len(dedupe_entries(blank)) == 2
+def test_an_entry_with_no_title_summary_or_usable_link_is_left_out():
+    assert normalise(entry(guid="g0", title="", summary_html="<p> </p>")) is None
+    assert normalise(entry(guid="g1", title="", summary_html="", link="javascript:alert(1)")) is None
+    link_only = normalise(entry(guid="g2", title="", summary_html="", link="https://example.org/a"))
+    assert link_only is not None and link_only.url == "https://example.org/a"
+
+
+@pytest.mark.parametrize(
+    "scheme",
+    [
+        "javascript:alert(1)",
+        "vbscript:x",
+        "data:text/html,x",
+        "file:///etc/passwd",
+        "ftp://example.org/a",
+        "tg://resolve?domain=x",
+        "mailto:a@example.org",
+    ],
+)
+def test_only_http_and_https_links_are_kept(scheme):
+    assert normalise(entry(link=scheme)).url is None
+    assert normalise(entry(link="HTTPS://Example.org/a")).url == "https://example.org/a"
 
 
 STORY = (

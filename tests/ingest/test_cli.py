@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -49,15 +50,16 @@ def local_config(tmp_path: Path, feed_urls: list[str]) -> Path:
     return config
 
 
-def test_poll_once_all_with_the_shipped_config_offline_exits_0_with_an_error_per_feed(tmp_path) -> None:
+def test_poll_once_all_with_the_shipped_config_exits_0_with_a_line_per_feed(tmp_path) -> None:
+    # Online or offline alike (#14: no test depends on the machine being offline): a feed that answers
+    # gets its line, one that does not an error code, and the run still exits 0.
     result = run_cli("--config", str(SHIPPED), "poll", "--once", "--all", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     sources = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))["feeds"]["sources"]
     lines = [line for line in result.stdout.splitlines() if line.startswith("http")]
-    assert len(lines) == len(sources)
-    for line in lines:
-        assert ": error " in line, line  # e.g. "https://...: error dns_failure: ..."
-    assert f"{len(sources)} feeds polled: 0 new items, {len(sources)} failed" in result.stdout
+    assert sorted(line.split(": ", 1)[0] for line in lines) == sorted(s["url"] for s in sources)
+    failed = [line for line in lines if re.search(r": error [a-z_]+", line)]  # "https://...: error dns_failure: ..."
+    assert re.search(rf"{len(sources)} feeds polled: \d+ new items, {len(failed)} failed", result.stdout)
     assert (tmp_path / "data" / "coopwatch.db").exists()  # the embedded default database
 
 

@@ -1,6 +1,7 @@
-"""Feeds as they are published: back catalogues, missing and free-form dates, odd encodings, HTML feed titles,
-bad links and empty entries. Each feed here is built like a real one found in the field, and is served over
-HTTP on 127.0.0.1 and taken through the real parse and store path."""
+"""Feeds as they are published (issue 16): back catalogues, missing and free-form dates, odd encodings,
+mojibake, HTML feed titles, bad links, empty entries from two feeds, one story two papers of one feed carry.
+Each feed is built like a real one found in the field, served over HTTP on 127.0.0.1 and taken through the
+real parse and store path (and, for alerts, the Bot API emulator)."""
 
 from __future__ import annotations
 
@@ -17,17 +18,55 @@ from analysis import Annotator
 from bot.app import build_application, running
 from bot.settings import load_settings
 from emulator import Emulator, EmulatorConfig
-from feeds.dates import parse_free_date
+from feeds.dates import free_form_date
 from feeds.fetch import build_client
+from feeds.normalise import repair_mojibake
 from feeds.parse import parse_feed
-from feeds.repair import repair_mojibake
 from ingest.poller import Poller
 from model.polls import PollResult
 from model.settings import FeedSettings
 from storage.db import Database
-from storage.models import Feed, Item, OutboxMessage, utcnow
+from storage.models import Feed, Item, ItemSource, OutboxMessage, utcnow
 from tests.bot.conftest import ADMIN, Harness, make_settings, subscribers
 from tests.ingest.conftest import add_feeds
+from tests.ingest.test_cli import local_config, run_cli
+
+EMPTY = (
+    '<item><guid isPermaLink="false">{g}</guid></item>'
+    '<item><guid isPermaLink="false">{g}-2</guid><title></title><description> </description></item>'
+)
+
+
+def rss(items: str) -> bytes:
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'.encode()
+
+
+async def test_empty_entries_from_two_feeds_are_not_stored_and_merge_nothing(database, poller, feed_server):
+    story = "<item><guid>s-{n}</guid><link>https://paper{n}.example.org/s</link></item>"  # a link alone
+    one = feed_server.set_feed(f"/empty-a-{id(database)}", rss(EMPTY.format(g="a") + story.format(n=1)))
+    two = feed_server.set_feed(f"/empty-b-{id(database)}", rss(EMPTY.format(g="b") + story.format(n=2)))
+    await add_feeds(database, one, two)
+    await poller.poll_due()
+    async with database.read_session() as session:
+        urls = sorted(i.url for i in (await session.scalars(select(Item))).all())
+    # two link-only stories, each its own: an empty text never matches another empty text
+    assert urls == ["https://paper1.example.org/s", "https://paper2.example.org/s"]
+
+
+async def test_two_guids_with_the_same_text_in_one_feed_are_one_story_with_both_urls(database, poller, feed_server):
+    text = "<title>Mudflow closes the Bishkek–Osh road</title><description>Rescuers cleared two sections.</description>"
+    items = "".join(
+        f"<item><guid>p{n}</guid><link>https://paper{n}.example.kg/road</link>{text}</item>" for n in (1, 2)
+    )
+    url = feed_server.set_feed(f"/same-text-{id(database)}", rss(items))
+    await add_feeds(database, url)
+    await poller.poll_due()
+    async with database.read_session() as session:
+        [item] = (await session.scalars(select(Item))).all()
+        sources = sorted(s.url or "" for s in (await session.scalars(select(ItemSource))).all())
+    assert item.url == "https://paper1.example.kg/road"
+    assert "https://paper2.example.kg/road" in sources
+
 
 ROOT = Path(__file__).resolve().parents[2]
 READER = 410001
@@ -93,7 +132,7 @@ async def test_a_new_feed_with_a_year_of_old_items_sends_exactly_its_two_new_sto
 
     [added] = await h.say(ADMIN, f"/addfeed {url}")
     assert "28 items now" in added.text
-    assert "26 of them, older than 48 h, are stored without alerts" in added.text
+    assert "26 of them, older than 48 h or undated, are stored without alerts" in added.text
 
     runtime = h.runtime
     async with build_client(runtime.settings.feeds.limits, max_connections=2) as client:
@@ -112,7 +151,7 @@ async def test_a_new_feed_with_a_year_of_old_items_sends_exactly_its_two_new_sto
 # --- Dates -------------------------------------------------------------------------------------------------
 
 
-def rss(items: str, *, channel: str = "", language: str = "en", title: str = "Emergency news") -> bytes:
+def channel_rss(items: str, *, channel: str = "", language: str = "en", title: str = "Emergency news") -> bytes:
     return f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
 <title>{title}</title><link>https://emergency.example.kz/</link><language>{language}</language>{channel}
 {items}</channel></rss>""".encode()
@@ -146,14 +185,14 @@ async def test_items_without_dates_take_the_old_channel_date_and_never_alert(
     await subscribers(db, [READER])
     channel = "<pubDate>Mon, 02 Jan 2017 10:00:00 GMT</pubDate>"
     path = f"/real/no-item-dates-{id(db)}.xml"
-    url = feed_server.set_feed(path, rss(undated_item(1) + undated_item(2), channel=channel))
+    url = feed_server.set_feed(path, channel_rss(undated_item(1) + undated_item(2), channel=channel))
     await add_feeds(db, url)
     first = await poll_once(db, feed_settings, annotator)
     assert (first.new_items, first.alerts) == (2, 0)
     dates = await stored_dates(db)
     assert dates["1"] == (datetime(2017, 1, 2, 10, tzinfo=UTC), "channel")
 
-    feed_server.set_feed(path, rss(undated_item(3) + undated_item(1) + undated_item(2), channel=channel))
+    feed_server.set_feed(path, channel_rss(undated_item(3) + undated_item(1) + undated_item(2), channel=channel))
     await _make_due(db)
     later = await poll_once(db, feed_settings, annotator)
     assert (later.new_items, later.alerts) == (1, 0)
@@ -166,13 +205,13 @@ async def test_a_feed_with_no_dates_at_all_starts_quietly_then_alerts_new_entrie
     db = sqlite_database
     await subscribers(db, [READER])
     path = f"/real/no-dates-{id(db)}.xml"
-    url = feed_server.set_feed(path, rss(undated_item(1) + undated_item(2)))
+    url = feed_server.set_feed(path, channel_rss(undated_item(1) + undated_item(2)))
     await add_feeds(db, url)
     first = await poll_once(db, feed_settings, annotator)
     assert (first.new_items, first.alerts) == (2, 0)  # their age is unknown: the back catalogue stays quiet
     assert {source for _, source in (await stored_dates(db)).values()} == {"fetched"}
 
-    feed_server.set_feed(path, rss(undated_item(3) + undated_item(1) + undated_item(2)))
+    feed_server.set_feed(path, channel_rss(undated_item(3) + undated_item(1) + undated_item(2)))
     await _make_due(db)
     later = await poll_once(db, feed_settings, annotator)
     assert (later.new_items, later.alerts) == (1, 1)  # a new entry appearing since the last poll is news
@@ -186,8 +225,8 @@ async def test_free_form_portuguese_and_english_dates_are_read_with_the_feed_lan
 <title>Defesa Civil alerta para chuvas fortes</title><pubDate>Seg, 24 Set 2018</pubDate></item>"""
     en = """<item><guid>https://news.example.org/en-1</guid><link>https://news.example.org/en-1</link>
 <title>Flood warning issued</title><pubDate>Friday, January 29, 2021 04:42 PM</pubDate></item>"""
-    url_pt = feed_server.set_feed(f"/real/pt-{id(db)}.xml", rss(pt, language="pt-BR", title="Notícias"))
-    url_en = feed_server.set_feed(f"/real/en-{id(db)}.xml", rss(en))
+    url_pt = feed_server.set_feed(f"/real/pt-{id(db)}.xml", channel_rss(pt, language="pt-BR", title="Notícias"))
+    url_en = feed_server.set_feed(f"/real/en-{id(db)}.xml", channel_rss(en))
     await add_feeds(db, url_pt, url_en)
     async with build_client(feed_settings.limits, max_connections=2) as client:
         await Poller(db, client, feed_settings, annotator, worker="test").poll_due()
@@ -197,12 +236,12 @@ async def test_free_form_portuguese_and_english_dates_are_read_with_the_feed_lan
 
 
 def test_free_form_dates_use_the_language_hint_and_refuse_guesswork():
-    assert parse_free_date("Seg, 24 Set 2018", "pt-BR") == datetime(2018, 9, 24, tzinfo=UTC)
-    assert parse_free_date("24 сентября 2018 г. 10:15", "ru") == datetime(2018, 9, 24, 10, 15, tzinfo=UTC)
-    assert parse_free_date("Seg, 24 Set 2018", "en") == datetime(2018, 9, 24, tzinfo=UTC)  # a wrong hint
-    assert parse_free_date("yesterday", "en") is None
-    assert parse_free_date("September", "en") is None
-    assert parse_free_date("soon", "xx") is None
+    assert free_form_date("Seg, 24 Set 2018", "pt-BR") == datetime(2018, 9, 24, tzinfo=UTC)
+    assert free_form_date("24 сентября 2018 г. 10:15", "ru") == datetime(2018, 9, 24, 10, 15, tzinfo=UTC)
+    assert free_form_date("Seg, 24 Set 2018", "en") == datetime(2018, 9, 24, tzinfo=UTC)  # a wrong hint
+    assert free_form_date("yesterday", "en") is None
+    assert free_form_date("September", "en") is None
+    assert free_form_date("soon", "xx") is None
 
 
 async def _make_due(database: Database) -> None:
@@ -253,7 +292,7 @@ def test_undeclared_single_byte_cyrillic_and_greek_still_go_to_detection():
 @pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
 async def test_utf_32_without_a_bom_is_a_feed(sqlite_database, feed_settings, feed_server, codec):
     db = sqlite_database
-    body = rss(rescue_item(1, utcnow() - timedelta(hours=1)), title="Службы спасения").decode()
+    body = channel_rss(rescue_item(1, utcnow() - timedelta(hours=1)), title="Службы спасения").decode()
     body = body.replace('encoding="utf-8"', f'encoding="{codec[:6]}"')
     url = feed_server.set_feed(f"/real/{codec}-{id(db)}.xml", body.encode(codec))
     await add_feeds(db, url)
@@ -317,7 +356,17 @@ async def test_a_double_encoded_utf_8_feed_is_stored_readable(sqlite_database, f
 <title>{_as_cp1252(title)}</title><description>{_as_cp1252("Подробности: МЧС Казахстана")}</description></item>"""
         for n, title in ((1, frost), (2, fire))
     )
-    url = feed_server.set_feed(f"/real/double-{id(db)}.xml", rss(items, language="ru"))
+    url = feed_server.set_feed(f"/real/double-{id(db)}.xml", channel_rss(items, language="ru"))
     await add_feeds(db, url)
     await poll_once(db, feed_settings, None)
     assert await stored_titles(db) == {"1": frost, "2": fire}
+
+
+def test_feeds_add_says_how_many_entries_are_stored_without_alerts(tmp_path, feed_server) -> None:
+    url = feed_server.set_feed(f"/real/cli-archive-{tmp_path.name}.xml", year_archive(utcnow()))
+    config = local_config(tmp_path, [])
+    env = {"COOPWATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    added = run_cli("--config", str(config), "feeds", "add", url, cwd=tmp_path, env=env)
+    assert added.returncode == 0, added.stderr
+    assert "28 items now" in added.stdout
+    assert "26 of them, older than 2 days or undated, are stored without alerts" in added.stdout

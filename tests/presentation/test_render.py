@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from emulator import parse_html
 from presentation.i18n import LANGUAGES, Catalogue, load_language
 from presentation.names import country_name
+from presentation.pager import MARKUP_FACTOR
 from presentation.render import MAX_MESSAGE, AlertView, render_alert, render_digest, truncate_html, utf16_len
 
 
@@ -57,8 +58,8 @@ def test_huge_feed_strings_never_exceed_the_limit_and_stay_valid() -> None:
     assert utf16_len(html) <= MAX_MESSAGE
     parse_html(html)  # raises on broken tags or entities
     for part in render_digest([huge] * 30, "en"):
-        assert utf16_len(part) <= MAX_MESSAGE
-        parse_html(part)
+        assert len(parse_html(part).text.encode("utf-16-le")) // 2 <= MAX_MESSAGE  # as Telegram counts it
+        assert utf16_len(part) <= MARKUP_FACTOR * MAX_MESSAGE
 
 
 def test_truncate_html_closes_tags_and_keeps_entities_whole() -> None:

@@ -89,3 +89,22 @@ async def test_items_with_subscribers_agrees_with_the_per_item_match(database: D
         one_by_one = {i for i in ids if await outbox.list_matching_subscriptions(session, i)}
         assert await outbox.items_with_subscribers(session, []) == set()
     assert batch == one_by_one == {health_kz.id, any_tj.id}
+
+
+async def test_a_row_is_marked_in_flight_only_by_its_holder_and_the_mark_outlives_a_crash(database: Database) -> None:
+    await subscribers(database, [11, 12])
+    await store_item(database, "Joint flood drill")
+    now, lease = utcnow(), timedelta(minutes=1)
+    async with database.session() as session:
+        first, second = await outbox.claim_due_paced(session, worker="a", now=now, lease=lease, limit=10)
+    async with database.session() as session:
+        assert not await outbox.mark_sending(session, first.id, "b")  # not b's row: b must not send it
+        assert await outbox.mark_sending(session, first.id, "a")
+        assert await outbox.mark_sending(session, second.id, "a")
+        await outbox.mark_sent(session, second.id)  # its answer came: the mark goes
+    async with database.session() as session:
+        assert await outbox.count_sending(session) == 1
+        assert await outbox.release_claims(session, "a") == 1  # "a" restarts after a kill
+    async with database.session() as session:  # the claim came back with its mark: in doubt
+        [again] = await outbox.claim_due_paced(session, worker="a", now=now, lease=lease, limit=10)
+    assert again.id == first.id and again.sending_at is not None

@@ -1,8 +1,8 @@
-"""item date source: where each item's published_at came from (entry, channel, fetched)
+"""item date_source: where an item's publication date came from (entry, channel, fetched)
 
 Revision ID: 0006
 Revises: 0005
-Hand-written. Items stored before this revision are marked "entry": their source was not recorded.
+Hand-written. Items stored before this revision keep a NULL date_source: which date they got is not known.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("date_source", sa.String(length=8), nullable=False, server_default="entry"))
+        batch_op.add_column(sa.Column("date_source", sa.String(length=8), nullable=True))
 
 
 def downgrade() -> None:

@@ -18,6 +18,7 @@ from bot.text_output import event_text, item_text, result_text
 from feeds.errors import FeedError
 from feeds.fetch import build_client
 from ingest.add_feed import FeedExists, add_feed
+from model.durations import human_duration
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
@@ -60,6 +61,9 @@ async def _add_feed(settings: Settings, url: str, title: str | None) -> int:
             print(f"coopwatch: cannot add {url}: {exc.code}: {exc}", file=sys.stderr)
             return 1
     print(f"added feed {added.feed.id}: {added.feed.url} ({added.title}, {added.entries} items now)")
+    if added.quiet and settings.feeds.alert_max_age is not None:
+        age = human_duration(settings.feeds.alert_max_age)
+        print(f"{added.quiet} of them, older than {age} or undated, are stored without alerts (feeds.alert_max_age)")
     return 0
 
 

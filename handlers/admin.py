@@ -100,7 +100,15 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except FeedError as exc:
         await reply(update, lang, "admin.addfeed_failed", url=url, code=exc.code, error=str(exc)[:300])
         return
-    await reply(update, lang, "admin.feed_added", id=added.feed.id, title=added.title, count=added.entries)
+    quiet = _quiet_note(lang, added.quiet, runtime.settings.feeds.alert_max_age)
+    await reply(update, lang, "admin.feed_added", id=added.feed.id, title=added.title, count=added.entries, quiet=quiet)
+
+
+def _quiet_note(lang: str, quiet: int, max_age: timedelta | None) -> Safe:
+    """The sentence on entries older than feeds.alert_max_age (stored without alerts), or nothing."""
+    if not quiet or max_age is None:
+        return Safe("")
+    return Safe(t(lang, "admin.feed_added_quiet", quiet=quiet, hours=round(max_age.total_seconds() / 3600)))
 
 
 @asynccontextmanager

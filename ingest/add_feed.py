@@ -15,14 +15,16 @@ import httpx
 
 from feeds.errors import DnsFailure, FeedError
 from feeds.fetch import fetch_feed
-from feeds.models import CacheValidators, Fetched
+from feeds.models import CacheValidators, Fetched, ParsedFeed
+from feeds.normalise import dedupe_entries, normalise_entries
 from feeds.parse import parse_feed
 from feeds.safety import check_url_allowed
+from ingest.store import is_alertable
 from model.settings import FeedSettings
 from storage import feeds as feed_store
 from storage.db import Database
 from storage.feeds import FeedExists
-from storage.models import Feed
+from storage.models import Feed, utcnow
 
 __all__ = ["AddedFeed", "FeedExists", "ImportResult", "add_feed", "add_feeds", "check_feed_url"]
 
@@ -34,6 +36,7 @@ class AddedFeed:
     feed: Feed
     title: str  # the feed's own title, else its URL
     entries: int  # entries it carries now
+    quiet: int = 0  # of those, older than feeds.alert_max_age or undated: the first poll stores them unalerted
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ async def add_feed(
     if not isinstance(response, Fetched):
         raise FeedError("the server answered 304 Not Modified to a first request")
     parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type)
+    quiet = _count_quiet(parsed, settings)
     async with database.session() as session:
         feed = await feed_store.add_feed(
             session,
@@ -77,7 +81,19 @@ async def add_feed(
             language=parsed.language,
             interval=settings.default_interval,
         )
-    return AddedFeed(feed, parsed.title or url, len(parsed.entries))
+    return AddedFeed(feed, parsed.title or url, len(parsed.entries), quiet)
+
+
+def _count_quiet(parsed: ParsedFeed, settings: FeedSettings) -> int:
+    """How many entries the first poll will store without alerting: dated as the poller dates them (same
+    normalising and rule, ingest.store.is_alertable), older than ``feeds.alert_max_age`` or undated."""
+    now = utcnow()
+    items = dedupe_entries(
+        normalise_entries(
+            parsed.entries, fetched_at=now, feed_language=parsed.language, channel_published=parsed.published
+        )
+    )
+    return sum(1 for item in items if not is_alertable(item, now, settings.alert_max_age, first_poll=True))
 
 
 async def add_feeds(

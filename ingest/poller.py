@@ -244,7 +244,7 @@ class Poller:
             NewItem(entry, annotation, parsed.search_texts.get(entry.guid))
             for entry, annotation in zip(pending, annotations, strict=True)
         ]
-        stored = await self._store(PolledFeed(success, items))
+        stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None))
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(

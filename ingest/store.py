@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.matching import enqueue_alerts
 from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
-from model.items import title_key
+from model.items import NormalisedItem, title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage import items as item_store
@@ -26,7 +26,7 @@ from storage.items import NewItem
 from storage.locks import lock_for_ingest
 from storage.outbox import items_with_subscribers
 
-__all__ = ["PolledFeed", "StoredFeed", "store_polls"]
+__all__ = ["PolledFeed", "StoredFeed", "is_alertable", "store_polls"]
 
 CHANNEL_DATE_MAX_AGE = timedelta(hours=48)  # for undated items, when feeds.alert_max_age is 0 (any age)
 
@@ -41,6 +41,7 @@ class PolledFeed:
 
     success: PollSuccess
     items: Sequence[NewItem] = ()
+    first_poll: bool = False  # the feed's first successful poll: entries without a date of their own stay quiet
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,8 @@ async def store_polls(
             for ref, feed_id, new in repeats
         ],
     )
-    alerts = await _enqueue_alerts(session, ids, placed, alert_max_age)
+    first = {poll.success.feed_id for poll in polls if poll.first_poll}
+    alerts = await _enqueue_alerts(session, ids, placed, alert_max_age, first)
     await feed_store.record_poll_successes(session, [poll.success for poll in polls])
     duplicates = Counter(feed_id for _, feed_id, _ in repeats)
     return [
@@ -136,21 +138,31 @@ async def _unseen(
     return unseen
 
 
-def _is_recent(new: NewItem, polled_at: datetime, max_age: timedelta | None) -> bool:
-    """Recent enough to alert. An old channel date never makes breaking news of the items it dates."""
-    limit = max_age if max_age is not None or new.entry.date_source != "channel" else CHANNEL_DATE_MAX_AGE
-    return limit is None or new.entry.published >= polled_at - limit
+def is_alertable(entry: NormalisedItem, polled_at: datetime, max_age: timedelta | None, *, first_poll: bool) -> bool:
+    """Recent enough to alert. An old channel date never makes breaking news of the items it dates. On a
+    feed's first poll an entry without a date of its own stays quiet, whatever the channel says: its age is
+    unknown, and a new feed's back catalogue must not flood its readers. Later, a new undated entry is news."""
+    if first_poll and max_age is not None and entry.date_source != "entry":
+        return False
+    limit = max_age if max_age is not None or entry.date_source != "channel" else CHANNEL_DATE_MAX_AGE
+    return limit is None or entry.published >= polled_at - limit
 
 
 async def _enqueue_alerts(
-    session: AsyncSession, ids: Sequence[int], placed: Sequence[item_store.Placed], max_age: timedelta | None
+    session: AsyncSession,
+    ids: Sequence[int],
+    placed: Sequence[item_store.Placed],
+    max_age: timedelta | None,
+    first_polls: set[int],
 ) -> dict[int, int]:
     """Alerts for the new items, counted per feed. Only recent on-topic items can match a subscription;
     off-topic and old ones are stored for search alone."""
     on_topic = {
         item_id: feed_id
         for item_id, (feed_id, polled_at, new) in zip(ids, placed, strict=True)
-        if new.annotation is not None and new.annotation.topics and _is_recent(new, polled_at, max_age)
+        if new.annotation is not None
+        and new.annotation.topics
+        and is_alertable(new.entry, polled_at, max_age, first_poll=feed_id in first_polls)
     }
     # One query tells which items fit anyone; only those are loaded and matched chat by chat.
     fitting = await items_with_subscribers(session, on_topic)

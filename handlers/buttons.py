@@ -15,6 +15,12 @@ from handlers.common import chat_language, runtime_of
 from handlers.permissions import Action, may_act
 from presentation.i18n import t
 
+REFUSALS = {
+    Action.VIEW: "error.not_admin_short",
+    Action.MANAGE: "error.not_admin_short",
+    Action.ADMIN: "error.not_bot_admin",
+}
+
 ButtonHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Decoded], Awaitable[None]]
 ButtonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -38,7 +44,7 @@ def button(kind: str, schema: Schema, action: Action) -> Callable[[ButtonHandler
             query = update.callback_query
             assert query is not None
             if not await may_act(update, context, action=action):
-                await refuse(update, context, "error.not_admin_short")
+                await refuse(update, context, REFUSALS[action])
                 return
             try:
                 decoded = decode(query.data, kind, schema, runtime_of(context).topic_ids)

@@ -38,6 +38,7 @@ CACHE_MAX = 10_000
 class Action(StrEnum):
     VIEW = "view"
     MANAGE = "manage"
+    ADMIN = "admin"  # the configured Coopwatch admins only, whatever the chat
 
 
 class Role(StrEnum):
@@ -110,6 +111,8 @@ async def may_act(
     user = query.from_user if query is not None else update.effective_user
     if user is not None and get_runtime(context.application).is_admin(user.id):
         return True
+    if action == Action.ADMIN:
+        return False
     if chat is None:
         return False
     target = chat.id if chat_id is None else chat_id

@@ -24,7 +24,7 @@ from telegram import (
     BotCommandScopeDefault,
     Update,
 )
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from analysis import Annotator
@@ -175,16 +175,28 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = get_runtime(context.application)
     summary = redact(f"{type(error).__name__}: {error}")[:600]
     for target in admin_chat_ids(runtime.settings.bot):
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_message(
-                target, t(runtime.settings.bot.default_language, "error.admin", error=summary)
-            )
+        await _send_once_more_after_flood(
+            context, target, t(runtime.settings.bot.default_language, "error.admin", error=summary)
+        )
     if isinstance(update, Update) and update.effective_chat is not None:
         lang = runtime.settings.bot.default_language
         if update.effective_user is not None and update.effective_user.language_code:
             lang = normalise_language(update.effective_user.language_code, lang)
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, t(lang, "error.internal"))
+
+
+async def _send_once_more_after_flood(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+    """A burst of failures must not lose admin notices to Telegram's per-chat limit: a 429 blocks the chat in
+    the pacer, so the second try waits its turn there; any other error is dropped (this is the error path)."""
+    for _attempt in range(2):
+        try:
+            await context.bot.send_message(chat_id, text)
+            return
+        except RetryAfter:
+            continue
+        except TelegramError:
+            return
 
 
 async def start_background(application: Application, *, poll_feeds: bool = True) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import AnalysisSettings, Annotation, Annotator, ItemText, load_topics_file  # noqa: E402
+from analysis.events import EVENT_KINDS, OLD_KINDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,16 +86,33 @@ def print_block(name: str, m: dict) -> None:
     )
 
 
-def event_accuracy(rows: list[dict], preds: list[Annotation]) -> tuple[int, int, int, list[str]]:
-    """Items whose gold event states a date: (kind+dates exact, location exact, total, misses)."""
+# Gold kinds some writers used, mapped as the product's kind definitions do (analysis/events.py docstring).
+GOLD_KINDS = {**OLD_KINDS, "forum": "conference", "round_table": "conference", "symposium": "conference"}
+
+
+def gold_kind(kind: str) -> str:
+    return GOLD_KINDS.get(kind, kind)
+
+
+def event_accuracy(
+    rows: list[dict], preds: list[Annotation], *, five_kinds: bool = False
+) -> tuple[int, int, int, list[str]]:
+    """Items whose gold event states a date: (kind+dates exact, location exact, total, misses).
+
+    five_kinds: gold kinds are mapped onto the product's five, and items whose gold kind is none of them
+    (a writer's "signing") are left out rather than counted as misses."""
     ok = loc_ok = total = 0
     misses = []
     for row, ann in zip(rows, preds, strict=True):
         gold = [e for e in row["events"] if e.get("start")]
         if not gold:
             continue
+        g = dict(gold[0])
+        if five_kinds:
+            g["kind"] = gold_kind(g["kind"])
+            if g["kind"] not in EVENT_KINDS:
+                continue
         total += 1
-        g = gold[0]
         got = ann.events[0].to_json() if ann.events else None
         if got and (got["kind"], got["start"], got["end"]) == (g["kind"], g["start"], g["end"]):
             ok += 1
@@ -220,8 +238,10 @@ def main() -> int:
         print(f"  bands {bands}")
         ok, loc_ok, total, misses = event_accuracy(rows, preds)
         print(f"  events: kind+start+end exact {ok}/{total} = {ok / max(total, 1) * 100:.1f}%")
+        ok5, _, total5, misses5 = event_accuracy(rows, preds, five_kinds=True)
+        print(f"  events, gold mapped onto the five kinds: {ok5}/{total5} = {ok5 / max(total5, 1) * 100:.1f}%")
         if args.show_errors:
-            for m in misses:
+            for m in misses5:
                 print("    miss", m)
             for row, ann in zip(rows, preds, strict=True):
                 if set(row["topics"]) != set(ann.topics):

@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import (
@@ -24,7 +22,7 @@ from telegram import (
     BotCommandScopeDefault,
     Update,
 )
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from analysis import Annotator
@@ -32,6 +30,7 @@ from bot.bootstrap import bot_defaults, worker_id
 from bot.jobs import Jobs, schedule_on_job_queue
 from bot.ops.logs import install_token_redactor, redact
 from bot.settings import Settings
+from bot.update_loop import LinkRequest, TelegramLink, UpdateLoop, stop_updater
 from delivery.pacing import PacedRateLimiter, make_pacer
 from delivery.sender import Sender
 from feeds.fetch import build_client
@@ -46,26 +45,7 @@ from storage.models import Feed
 log = logging.getLogger(__name__)
 
 LINK_KEY = "telegram_link"
-POLLING_TASK = "Updater:start_polling:polling_task"  # python-telegram-bot's name for its getUpdates loop
-TOKEN_CHECKS = (1.0, 2.0, 4.0)  # getMe tries, seconds apart, to tell a revoked token from a refused getUpdates
-
-
-@dataclass
-class TelegramLink:
-    """The update loop's state, for /healthz and for ``run``: the last getUpdates error, and ``revoked`` once the
-    loop ended on a 401 (``reason`` says whether getMe refuses the token too); the process should then exit."""
-
-    last_error: str | None = None
-    last_error_at: float | None = None
-    revoked: asyncio.Event = field(default_factory=asyncio.Event)
-    reason: str | None = None
-
-    def report(self) -> dict[str, object]:
-        return {
-            "ok": not self.revoked.is_set(),
-            "last_error": self.last_error,
-            "reason": self.reason,
-        }
+LOOP_KEY = "telegram_update_loop"
 
 
 def telegram_link(application: Application) -> TelegramLink:
@@ -110,11 +90,14 @@ def build_application(settings: Settings, database: Database, *, annotator: Anno
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    link = TelegramLink()
+    builder = builder.get_updates_request(LinkRequest(link))  # every getUpdates answer reaches the link
     if settings.bot.base_url:
         builder = builder.base_url(settings.bot.base_url)
     if settings.bot.base_file_url:
         builder = builder.base_file_url(settings.bot.base_file_url)
     application = builder.build()
+    application.bot_data[LINK_KEY] = link
     application.bot_data[RUNTIME_KEY] = Runtime(settings=settings, database=database, pacer=pacer, annotator=annotator)
     register_all(application)
     application.add_error_handler(on_error)
@@ -261,23 +244,15 @@ async def running(
             await _receive(application, runtime)
         yield application
     finally:
-        await _stop_updater(application)
+        loop = application.bot_data.pop(LOOP_KEY, None)
+        if loop is not None:
+            await loop.stop()
+        await stop_updater(application.updater)
         await stop_background(runtime)
         if application.running:
             await application.stop()
         await application.shutdown()
         await post_shutdown(application)
-
-
-async def _stop_updater(application: Application) -> None:
-    """Stop receiving; a polling loop that ended on a 401 re-raises it from stop(), which must not turn a clean
-    SIGTERM into a failure."""
-    updater = application.updater
-    if updater is not None and updater.running:
-        try:
-            await updater.stop()
-        except InvalidToken:
-            log.info("the update loop had ended on a refused token")
 
 
 async def _receive(application: Application, runtime: Runtime) -> None:
@@ -294,61 +269,5 @@ async def _receive(application: Application, runtime: Runtime) -> None:
             allowed_updates=Update.ALL_TYPES,
         )
         return
-    await _start_polling(application)
-
-
-async def _start_polling(application: Application) -> None:
-    """getUpdates through python-telegram-bot's loop, watched: that loop retries network errors and 5xx with
-    back-off itself, but ends for good on a 401 ("Aborting retry loop") while the process looks alive."""
-    updater = application.updater
-    assert updater is not None
-    link = telegram_link(application)
-
-    def on_error(error: TelegramError) -> None:
-        link.last_error, link.last_error_at = f"{type(error).__name__}: {error}", time.monotonic()
-        log.warning("getUpdates failed: %s", error)
-
-    await updater.start_polling(allowed_updates=Update.ALL_TYPES, error_callback=on_error, timeout=10)
-    task = next((t for t in asyncio.all_tasks() if t.get_name() == POLLING_TASK and not t.done()), None)
-    if task is None:
-        log.warning(
-            "cannot watch python-telegram-bot's polling task (%s); a dead update loop goes unseen", POLLING_TASK
-        )
-        return
-    task.add_done_callback(lambda t: _polling_ended(application, t))
-
-
-def _polling_ended(application: Application, task: asyncio.Task[object]) -> None:
-    if task.cancelled() or not isinstance(task.exception(), InvalidToken):
-        return  # a stop, or an error python-telegram-bot already logged
-    link = telegram_link(application)
-    link.last_error, link.last_error_at = f"InvalidToken: {task.exception()}", time.monotonic()
-    application.bot_data["telegram_watch"] = asyncio.get_running_loop().create_task(
-        _check_token_then_resume(application), name="telegram-token-check"
-    )
-
-
-async def _check_token_then_resume(application: Application) -> None:
-    """After a 401 on getUpdates python-telegram-bot's loop is gone. Ask getMe a few times with back-off, to say
-    in the log whether the token itself is refused (revoked) or only getUpdates was; either way the update loop
-    is dead, so health goes not ok and ``run`` exits non-zero: the service manager restarts the process, which
-    starts a fresh loop (and a revoked token keeps failing loudly, which the admin sees)."""
-    link = telegram_link(application)
-    refused = 0
-    for delay in TOKEN_CHECKS:
-        await asyncio.sleep(delay)
-        try:
-            await application.bot.get_me()
-        except InvalidToken as exc:
-            refused += 1
-            link.last_error = f"InvalidToken: {exc}"
-        except TelegramError as exc:  # the link, not the token
-            link.last_error = f"{type(exc).__name__}: {exc}"
-        else:
-            break
-    if refused == len(TOKEN_CHECKS):
-        link.reason = "Telegram refuses the bot token (401 Unauthorized on getUpdates and getMe): revoked or wrong"
-    else:
-        link.reason = "the update loop ended on a 401 from getUpdates (getMe still accepts the token)"
-    log.critical("%s; stopping so that the service manager restarts Coopwatch", link.reason)
-    link.revoked.set()
+    loop = application.bot_data[LOOP_KEY] = UpdateLoop(application, telegram_link(application))
+    await loop.start()

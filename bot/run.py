@@ -7,16 +7,20 @@ import contextlib
 import logging
 import signal
 
+from telegram.error import InvalidToken
+from telegram.ext import Application
+
 from bot.app import build_application, running, telegram_link
 from bot.bootstrap import load_annotator, open_database, worker_id
 from bot.demo import demo_feeds, demo_settings, none_reachable, reset_demo_database, subscribe_all
 from bot.ops.health import operations
 from bot.settings import Settings
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
-EXIT_TOKEN_REVOKED = 3  # the update loop ended on a 401 (bot.app.TelegramLink)
+EXIT_TOKEN_REVOKED = 3  # Telegram refuses the token (bot.update_loop); systemd restarts, the admin sees it
 
 
 async def run(settings: Settings, *, demo: bool = False) -> int:
@@ -41,27 +45,42 @@ async def run(settings: Settings, *, demo: bool = False) -> int:
             return 0
         annotator = await asyncio.to_thread(load_annotator, settings)
         application = build_application(settings, database, annotator=annotator)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        link = telegram_link(application)
-        async with (
-            operations(settings.metrics, database, role="bot", worker=worker_id("bot")) as health,
-            running(application),
-        ):
-            health.telegram = link.report
-            log.info("bot running (%s)", settings.bot.mode)
-            stopped = asyncio.create_task(stop.wait())
-            revoked = asyncio.create_task(link.revoked.wait())
-            await asyncio.wait({stopped, revoked}, return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-            revoked.cancel()
-        if link.revoked.is_set():
-            log.critical("exiting with status %d: %s", EXIT_TOKEN_REVOKED, link.reason)
+        try:
+            return await _serve(settings, database, application)
+        except InvalidToken:  # at start-up: getMe refused the token (its text is left out: it quotes the token)
+            log.critical(
+                "exiting with status %d: Telegram refuses the bot token (401 Unauthorized on getMe at start-up): "
+                "revoked or wrong; set a valid TELEGRAM_BOT_TOKEN",
+                EXIT_TOKEN_REVOKED,
+            )
             return EXIT_TOKEN_REVOKED
-        return 0
+
+
+async def _serve(settings: Settings, database: Database, application: Application) -> int:
+    """Until SIGINT or SIGTERM (status 0), or until the update loop finds the token revoked (EXIT_TOKEN_REVOKED)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    link = telegram_link(application)
+    async with (
+        operations(settings.metrics, database, role="bot", worker=worker_id("bot")) as health,
+        running(application),
+    ):
+        if settings.bot.mode == "polling":
+            health.telegram = link.report
+        log.info("bot running (%s)", settings.bot.mode)
+        stopped = asyncio.create_task(stop.wait())
+        revoked = asyncio.create_task(link.revoked.wait())
+        await asyncio.wait({stopped, revoked}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        revoked.cancel()
+    if link.revoked.is_set():
+        log.critical("exiting with status %d: %s", EXIT_TOKEN_REVOKED, link.reason)
+        return EXIT_TOKEN_REVOKED
+    log.info("bot stopped")
+    return 0
 
 
 async def _run_demo_console(settings: Settings) -> int:

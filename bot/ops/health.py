@@ -43,7 +43,7 @@ class Health:
     _db_ok_at: float | None = None
     _db_error: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    telegram: Callable[[], dict[str, Any]] | None = None  # the bot's update loop (bot.app.TelegramLink.report)
+    telegram: Callable[[], dict[str, Any]] | None = None  # the bot's update loop (bot.update_loop.TelegramLink.report)
 
     def beat(self, loop: str) -> None:
         with self._lock:

@@ -10,8 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from storage.db import Database
+from storage.models import Feed
 from testkit.feedserver import FeedServer, build_rss
 from testkit.seed import seed_feeds
 from testkit.workers import Workers, worker_env, write_config
@@ -61,7 +63,9 @@ async def test_three_poll_workers_fetch_each_feed_exactly_once_per_interval(
             if len(seen) == FEEDS and all(len(t) >= 2 for t in seen.values()):
                 break
             await asyncio.sleep(0.5)
-        await asyncio.sleep(2)  # a double fetch would show up now
+        # Every pass that claimed a feed has fetched it and stored the outcome once no claim is held: a feed
+        # taken by two workers would have its second fetch recorded by then (its claim is released only after).
+        await _wait_until_no_feed_is_claimed(database, timeout=30)
         group.stop_all()
         times = fetches()
     finally:
@@ -79,3 +83,15 @@ async def test_three_poll_workers_fetch_each_feed_exactly_once_per_interval(
     # A pass cut short by the stop logs nothing, so the logged shares may fall short of the fetches.
     assert FEEDS <= sum(polled.values()) <= sum(len(t) for t in times.values()), polled
     assert all(n > 0 for n in polled.values()), polled
+
+
+async def _wait_until_no_feed_is_claimed(database: Database, *, timeout: float) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while True:
+        async with database.read_session() as session:
+            claimed = await session.scalar(select(func.count()).select_from(Feed).where(Feed.claimed_by.is_not(None)))
+        if claimed == 0:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{claimed} feed(s) still claimed after {timeout}s")
+        await asyncio.sleep(0.1)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from analysis import AnalysisSettings, Topic, TopicConfigError, analysis_settings_from_toml, load_topics
 from model.settings import (
+    FULL_TEXT_MODES,
     BotSettings,
     DeliverySettings,
     FeedSettings,
@@ -190,10 +191,17 @@ def _read_feed_sources(feeds: _Table) -> tuple[FeedSourceConfig, ...]:
                 language=t.get("language", str, None),
                 topics=tuple(topics),
                 interval=timedelta(seconds=interval) if interval else None,
+                full_text=_full_text_mode(t.get("full_text", (str, type(None)), None), t.key("full_text")),
             )
         )
         t.finish()
     return tuple(sources)
+
+
+def _full_text_mode(value: str | None, key: str) -> str | None:
+    if value is not None and value not in FULL_TEXT_MODES:
+        raise ConfigError(f"{key}: expected one of {', '.join(FULL_TEXT_MODES)}, got {value!r}")
+    return value
 
 
 def _ca_bundle(path: str | None) -> str | None:
@@ -230,6 +238,9 @@ def _read_feeds(root: _Table) -> FeedSettings:
         alert_max_age=t.seconds("alert_max_age", d.alert_max_age or timedelta(0), minimum=0) or None,
         tick=t.seconds("tick", d.tick, minimum=1),
         parse_workers=t.integer("parse_workers", d.parse_workers, minimum=0, maximum=64),
+        full_text_min_chars=t.integer("full_text_min_chars", d.full_text_min_chars, minimum=0),
+        full_text_max_bytes=t.integer("full_text_max_bytes", d.full_text_max_bytes, minimum=1024),
+        full_text_per_poll=t.integer("full_text_per_poll", d.full_text_per_poll, minimum=0),
         sources=_read_feed_sources(t),
     )
     t.finish()

@@ -12,7 +12,7 @@ import multiprocessing
 import resource
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from analysis import Annotation, Annotator, ItemText
+from feeds.article import RobotsCache, fetch_article_text, lead_paragraphs, wants_full_text
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched
@@ -107,9 +108,12 @@ class Poller:
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
     _writes: GroupCommit[PolledFeed, StoredFeed] = field(init=False)
     _arriving: set[int] = field(init=False, default_factory=set)  # feeds holding a slot, not yet at the store
+    _page_hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)  # article pages
+    _robots: RobotsCache = field(init=False)
 
     def __post_init__(self) -> None:
         self._overall = asyncio.Semaphore(self.settings.max_concurrency)
+        self._robots = RobotsCache(self.client, self.settings.limits)
         store = partial(
             store_polls,
             near_window=self.settings.near_duplicate_window,
@@ -229,6 +233,7 @@ class Poller:
         parsed = await self._parse(response, feed.language, fetched_at)
         # The store skips what this feed delivered before; with an annotator, leave it out first, unannotated.
         pending = parsed.items if self.annotator is None else await self._unseen(feed.id, parsed.items)
+        pending, search_texts = await self._with_full_text(feed, pending, parsed.search_texts)
         annotations = await self._annotate(pending)
         success = PollSuccess(
             feed.id,
@@ -241,7 +246,7 @@ class Poller:
             new_url=response.permanent_redirect,
         )
         items = [
-            NewItem(entry, annotation, parsed.search_texts.get(entry.guid))
+            NewItem(entry, annotation, search_texts.get(entry.guid))
             for entry, annotation in zip(pending, annotations, strict=True)
         ]
         stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None))
@@ -270,6 +275,55 @@ class Poller:
         async with self.database.read_session() as session:
             known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
         return [e for e in entries if e.guid not in known]
+
+    async def _with_full_text(
+        self, feed: Feed, entries: list[NormalisedItem], search_texts: dict[str, tuple[str, str]]
+    ) -> tuple[list[NormalisedItem], dict[str, tuple[str, str]]]:
+        """Teasers get the lead paragraphs of their article page, newest first, within one fetch timeout;
+        a page that fails or is still loading leaves its item as the feed gave it."""
+        s = self.settings
+        wanted = [e for e in entries if e.url and wants_full_text(feed.full_text, e.summary, s.full_text_min_chars)]
+        if not wanted or s.full_text_per_poll == 0:
+            return entries, search_texts
+        wanted = await self._unseen(feed.id, wanted)  # a page is fetched once, for a new item only
+        wanted.sort(key=lambda e: e.published, reverse=True)
+        if len(wanted) > s.full_text_per_poll:
+            log.info("feed %s: %d teasers, fetching the newest %d pages", feed.url, len(wanted), s.full_text_per_poll)
+        tasks = [asyncio.create_task(self._lead_of(e)) for e in wanted[: s.full_text_per_poll]]
+        done, late = await asyncio.wait(tasks, timeout=s.limits.total_timeout) if tasks else (set(), set())
+        for task in late:
+            task.cancel()
+        if late:
+            log.info(
+                "feed %s: %d article pages not loaded in time, their items keep the feed's text", feed.url, len(late)
+            )
+        leads = dict(task.result() for task in done if task.result() is not None)
+        if not leads:
+            return entries, search_texts
+        texts = dict(search_texts)
+        for guid, (_, stemmed) in leads.items():
+            texts[guid] = (texts.get(guid, ("", ""))[0], stemmed)
+        return [replace(e, summary=leads[e.guid][0]) if e.guid in leads else e for e in entries], texts
+
+    async def _lead_of(self, entry: NormalisedItem) -> tuple[str, tuple[str, str]] | None:
+        url = entry.url or ""
+        host = urlsplit(url).hostname or ""
+        slot = self._page_hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host_concurrency))
+        try:
+            async with slot:
+                text = await fetch_article_text(
+                    self.client, url, self.settings.limits, self._robots, max_bytes=self.settings.full_text_max_bytes
+                )
+        except FeedError as exc:
+            log.info("article page %s left out (%s): %s", url, exc.code, exc)
+            return None
+        except Exception:  # a page that breaks the extractor costs that item its full text, nothing more
+            log.exception("article page %s left out: the extractor failed", url)
+            return None
+        lead = lead_paragraphs(text, entry.title)
+        if len(lead) <= len(entry.summary):
+            return None
+        return entry.guid, (lead, await asyncio.to_thread(stemmed_text, lead))
 
     async def _annotate(self, entries: Sequence[NormalisedItem]) -> list[Annotation | None]:
         if self.annotator is None or not entries:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
@@ -101,6 +101,12 @@ async def sync_configured_feeds(
         await add_feed(session, url, title=title, language=language, topic_hints=hints, interval=interval)
         added += 1
     return added
+
+
+async def set_full_text_modes(session: AsyncSession, modes: Mapping[str, str]) -> None:
+    """Per feed URL, whether its teasers get their article page: "auto", "always" or "never"."""
+    for url, mode in modes.items():
+        await session.execute(update(Feed).where(Feed.url == url).values(full_text=mode))
 
 
 async def remove_feed(session: AsyncSession, url: str) -> bool:

@@ -59,6 +59,7 @@ class Feed(Base):
     title: Mapped[str | None] = mapped_column(String(512))
     language: Mapped[str | None] = mapped_column(String(16))
     topic_hints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    full_text: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")  # see feeds/article.py
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(128))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=900)

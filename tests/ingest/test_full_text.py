@@ -4,15 +4,18 @@ paragraphs become the summary (and what the annotator reads), and a page that fa
 from __future__ import annotations
 
 import logging
+import tomllib
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from analysis import Annotator
-from bot.settings import load_settings
+from bot.bootstrap import open_database
+from bot.settings import ENV_DATABASE_URL, load_settings, settings_from_mapping
 from feeds.fetch import build_client
 from ingest.poller import Poller
+from model.annotation import ItemText
 from storage import feeds as feed_store
 from storage.models import Item
 from tests.feeds.article_pages import CHROME, EN_STORY, article_page
@@ -97,7 +100,16 @@ async def test_the_annotator_reads_the_article_not_the_bare_title(database, feed
     assert topics - set(bare.topics), (topics, bare.topics)
 
 
-def _text(title: str):
-    from model.annotation import ItemText
-
+def _text(title: str) -> ItemText:
     return ItemText(title, "", "en", None)
+
+
+async def test_a_configured_source_sets_its_mode_at_start(tmp_path) -> None:
+    raw = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+    raw["feeds"]["sources"][0]["full_text"] = "never"
+    url = raw["feeds"]["sources"][0]["url"]
+    settings = settings_from_mapping(raw, {ENV_DATABASE_URL: f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"})
+    async with open_database(settings) as database, database.read_session() as session:
+        configured = await feed_store.get_feed_by_url(session, url)
+        other = await feed_store.get_feed_by_url(session, raw["feeds"]["sources"][1]["url"])
+    assert (configured.full_text, other.full_text) == ("never", "auto")

@@ -23,6 +23,7 @@ from model.settings import (
     FetchLimits,
     ReviewSettings,
     WebhookSettings,
+    WebSubSettings,
 )
 
 T = TypeVar("T")
@@ -74,6 +75,7 @@ class Settings:
     metrics: MetricsSettings = MetricsSettings()
     retention: RetentionSettings = RetentionSettings()
     review: ReviewSettings = ReviewSettings()
+    websub: WebSubSettings = WebSubSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     topics: tuple[Topic, ...] = ()
 
@@ -329,6 +331,21 @@ def _read_review(root: _Table) -> ReviewSettings:
     return settings
 
 
+def _read_websub(root: _Table) -> WebSubSettings:
+    t = root.table("websub")
+    d = WebSubSettings()
+    callback = t.get("callback_url", (str, type(None)), None)
+    settings = WebSubSettings(
+        callback_url=_http_url(callback, t.key("callback_url")).rstrip("/") if callback else None,
+        listen=t.get("listen", str, d.listen),
+        port=t.integer("port", d.port, minimum=0, maximum=65535),
+        lease=t.seconds("lease", d.lease, minimum=3600),
+        poll_interval=t.seconds("poll_interval", d.poll_interval, minimum=300),
+    )
+    t.finish()
+    return settings
+
+
 def _read_logging(root: _Table) -> LoggingSettings:
     t = root.table("logging")
     settings = LoggingSettings(
@@ -362,6 +379,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     metrics = _read_metrics(root)
     retention = _read_retention(root)
     review = _read_review(root)
+    websub = _read_websub(root)
     try:
         analysis = analysis_settings_from_toml(root.get("analysis", dict, {}))
         topics = tuple(load_topics(root.get("topics", list, [])))
@@ -384,6 +402,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
         metrics=metrics,
         retention=retention,
         review=review,
+        websub=websub,
         analysis=analysis,
         topics=topics,
     )

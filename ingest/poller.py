@@ -60,6 +60,8 @@ class ParsedItems:
     bozo_reason: str | None
     items: list[NormalisedItem]
     search_texts: dict[str, tuple[str, str]]  # guid -> stemmed title and summary, for the search index
+    hub: str | None = None  # WebSub: the hub the feed names, and its rel="self"
+    self_url: str | None = None
 
 
 def parse_and_normalise(
@@ -75,7 +77,9 @@ def parse_and_normalise(
     )
     # Stemming for the search index is CPU work too: done here, off the process that writes.
     search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}
-    return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts)
+    return ParsedItems(
+        parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts, parsed.hub, parsed.self_url
+    )
 
 
 def make_parse_pool(workers: int) -> Executor | None:
@@ -103,6 +107,7 @@ class Poller:
     annotator: Annotator | None = None
     on_paused: PausedCallback | None = None
     parse_pool: Executor | None = None  # None parses in a thread
+    push_poll_interval: timedelta | None = field(default=None, kw_only=True)  # websub.poll_interval, when on
     worker: str = field(kw_only=True)  # the name its feed claims carry (bot/bootstrap.py worker_id)
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
@@ -217,7 +222,7 @@ class Poller:
         validators = CacheValidators(etag=feed.etag, last_modified=feed.last_modified)
         response = await fetch_feed(self.client, feed.url, validators, limits)
         fetched_at = utcnow()
-        base = timedelta(seconds=feed.interval_seconds)
+        base = self._base_interval(feed, fetched_at)
         if not isinstance(response, Fetched):
             success = PollSuccess(
                 feed.id,
@@ -230,20 +235,46 @@ class Poller:
             await self._store(PolledFeed(success))
             return PollResult(feed.id, feed.url, "not_modified")
 
+        return await self._ingest(feed, response, fetched_at, base)
+
+    async def ingest_push(self, feed: Feed, body: bytes, content_type: str | None) -> PollResult:
+        """A body a WebSub hub pushed for ``feed``: the same parse -> annotate -> store path as a poll, with
+        the feed's validators and next poll left as they are. Raises a FeedError leaf (``NotAFeed``...)."""
+        pushed = Fetched(
+            url=feed.url,
+            body=body,
+            content_type=content_type,
+            validators=CacheValidators(etag=feed.etag, last_modified=feed.last_modified),
+        )
+        async with self._overall:
+            self._arriving.add(feed.id)
+            try:
+                return await self._ingest(feed, pushed, utcnow(), None)
+            finally:
+                self._arrived(feed.id)
+
+    async def _ingest(self, feed: Feed, response: Fetched, fetched_at: datetime, base: timedelta | None) -> PollResult:
+        """``base`` None: a push, which leaves the schedule and the validators alone."""
         parsed = await self._parse(response, feed.language, fetched_at)
         # The store skips what this feed delivered before; with an annotator, leave it out first, unannotated.
         pending = parsed.items if self.annotator is None else await self._unseen(feed.id, parsed.items)
         pending, search_texts = await self._with_full_text(feed, pending, parsed.search_texts)
         annotations = await self._annotate(pending)
+        if base is None:
+            next_poll_at = feed.next_poll_at
+        else:
+            interval = self._interval(base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after)
+            next_poll_at = fetched_at + interval
         success = PollSuccess(
             feed.id,
             now=fetched_at,
-            next_poll_at=fetched_at
-            + self._interval(base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after),
+            next_poll_at=next_poll_at,
             etag=response.validators.etag,
             last_modified=response.validators.last_modified,
             title=parsed.title,
             new_url=response.permanent_redirect,
+            hub=parsed.hub,
+            topic=(parsed.self_url or feed.url) if parsed.hub else None,
         )
         items = [
             NewItem(entry, annotation, search_texts.get(entry.guid))
@@ -330,6 +361,14 @@ class Poller:
             return [None] * len(entries)
         texts = [ItemText(e.title, e.summary, e.language, e.published, dict(e.extras)) for e in entries]
         return list(await asyncio.to_thread(self.annotator.annotate_many, texts))
+
+    def _base_interval(self, feed: Feed, now: datetime) -> timedelta:
+        """A feed a hub pushes is polled only as a safety net (``websub.poll_interval``)."""
+        base = timedelta(seconds=feed.interval_seconds)
+        lease = feed.websub_lease_until
+        if self.push_poll_interval and feed.websub_state == "active" and lease is not None and lease > now:
+            return max(base, self.push_poll_interval)
+        return base
 
     def _interval(
         self,

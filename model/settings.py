@@ -88,6 +88,21 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class WebSubSettings:
+    """``[websub]``: push delivery from the hubs that feeds name. Off until ``callback_url`` is set."""
+
+    callback_url: str | None = None  # the public base URL that reaches ``listen:port``; one path per feed
+    listen: str = "127.0.0.1"
+    port: int = 8444
+    lease: timedelta = timedelta(days=7)  # asked of the hub; renewed a tenth of it (at least an hour) early
+    poll_interval: timedelta = timedelta(hours=6)  # a pushed feed is still polled: a silent hub loses nothing
+
+    @property
+    def enabled(self) -> bool:
+        return self.callback_url is not None
+
+
+@dataclass(frozen=True)
 class ReviewSettings:
     """``[review]``: how long a review-band item waits for an admin, and the local hour (UTC) of the daily count."""
 

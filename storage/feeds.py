@@ -164,6 +164,12 @@ async def record_poll_successes(session: AsyncSession, polls: Sequence[PollSucce
     ]
     await session.execute(stmt, params)
     for poll in polls:
+        if poll.hub:  # few feeds name a hub; the subscription itself is ingest/websub.py's
+            await session.execute(
+                update(feeds)
+                .where(c.id == poll.feed_id, func.coalesce(c.hub_url, "") != poll.hub)
+                .values(hub_url=poll.hub, websub_topic=poll.topic, websub_state=None)
+            )
         if poll.new_url and await get_feed_by_url(session, poll.new_url) is None:
             await session.execute(update(feeds).where(c.id == poll.feed_id).values(url=poll.new_url))
 

@@ -41,6 +41,9 @@ from testkit.feedserver import FeedServer  # noqa: E402
 from testkit.hub import LoopbackHub  # noqa: E402
 
 CHAT = 5_000_001
+# Each story reads differently, so near-duplicate matching never folds one into another.
+PLACES = ["Osh", "Naryn", "Talas", "Karakol", "Batken", "Jalal-Abad", "Taraz", "Shymkent", "Almaty", "Kordai", "Tokmok"]
+HAZARDS = ["a mudflow", "a flood", "an earthquake", "a landslide", "an avalanche", "a dam breach", "heavy rain"]
 
 
 def free_port() -> int:
@@ -53,10 +56,11 @@ def rss(stories: list[str], hub: str | None, self_url: str) -> bytes:
     link = f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{self_url}"/>' if hub else ""
     items = "".join(
         f"<item><guid>{s}</guid><link>https://news.example.kg/{s}</link>"
-        f"<title>Kyrgyz and Kazakh rescuers send teams to mudflow zone, report {s}</title>"
-        f"<description>{'Emergency ministries of both countries sent crews and relief supplies. ' * 4}</description>"
+        f"<title>Rescuers of {PLACES[n % len(PLACES)]} send teams after {HAZARDS[n % len(HAZARDS)]}, report {s}</title>"
+        f"<description>Emergency crews from Kyrgyzstan and Kazakhstan reached {PLACES[n % len(PLACES)]} with "
+        f"relief supplies after the {HAZARDS[n % len(HAZARDS)]}; story {s} of {len(stories)}.</description>"
         f"<pubDate>{format_datetime(utcnow())}</pubDate></item>"
-        for s in reversed(stories)
+        for n, s in reversed(list(enumerate(stories, start=7 * len(self_url))))
     )
     return (
         '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'

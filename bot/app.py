@@ -264,6 +264,7 @@ async def _start_websub(application: Application, runtime: Runtime, settings: Se
     queue.run_repeating(
         subscribe, interval=WEBSUB_CHECK.total_seconds(), first=1, name="websub", job_kwargs={"max_instances": 1}
     )
+    runtime.poller.on_new_hub = lambda: queue.run_once(subscribe, 0, name="websub-now")
 
 
 def _sender_ended(task: asyncio.Task[None]) -> None:

@@ -134,7 +134,9 @@ async def fetch_article_text(
 
 
 def extract_main_text(body: bytes, url: str | None = None) -> str | None:
-    """trafilatura's main text, leaning to precision: navigation, banners, related links and comments out."""
+    """trafilatura's main text, leaning to precision: navigation, banners, related links and comments out.
+    No deduplicate: its cache is process-wide, so a story syndicated on two sites would lose its text the
+    second time."""
     return trafilatura.extract(
         body,
         url=url,
@@ -143,7 +145,6 @@ def extract_main_text(body: bytes, url: str | None = None) -> str | None:
         include_tables=False,
         include_images=False,
         include_links=False,
-        deduplicate=True,
         with_metadata=False,
     )
 

@@ -108,6 +108,7 @@ class Poller:
     on_paused: PausedCallback | None = None
     parse_pool: Executor | None = None  # None parses in a thread
     push_poll_interval: timedelta | None = field(default=None, kw_only=True)  # websub.poll_interval, when on
+    on_new_hub: Callable[[], None] | None = field(default=None, kw_only=True)  # a feed named a hub it had not
     worker: str = field(kw_only=True)  # the name its feed claims carry (bot/bootstrap.py worker_id)
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
@@ -281,6 +282,8 @@ class Poller:
             for entry, annotation in zip(pending, annotations, strict=True)
         ]
         stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None))
+        if parsed.hub and parsed.hub != feed.hub_url and self.on_new_hub is not None:
+            self.on_new_hub()  # subscribe now, not at the next maintenance run
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(

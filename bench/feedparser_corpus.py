@@ -92,7 +92,9 @@ def served_headers(body: bytes) -> tuple[str, dict[str, str]]:
 
 def bench_settings() -> FeedSettings:
     limits = FetchLimits(connect_timeout=5, read_timeout=5, total_timeout=15, allow_private_addresses=True)
-    return FeedSettings(limits=limits, jitter=0.0, max_concurrency=16, per_host_concurrency=16, parse_workers=0)
+    return FeedSettings(
+        limits=limits, jitter=0.0, max_concurrency=16, per_host_concurrency=16, parse_workers=0, full_text_per_poll=0
+    )
 
 
 async def run(tests: Path, show: int) -> Report:

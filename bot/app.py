@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.error import RetryAfter, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, JobQueue
 
 from analysis import Annotator
 from bot.bootstrap import bot_defaults, worker_id
@@ -38,11 +38,14 @@ from handlers import register_all
 from handlers.runtime import RUNTIME_KEY, Runtime, get_runtime
 from ingest.notices import admin_chat_ids, notify_feed_paused
 from ingest.poller import Poller
+from ingest.websub import WebSubReceiver, start_receiver, subscribe_due
 from presentation.i18n import LANGUAGES, normalise_language, t
 from storage.db import Database
 from storage.models import Feed
 
 log = logging.getLogger(__name__)
+
+WEBSUB_CHECK = timedelta(minutes=10)  # how often feeds that name a hub are checked for a due (re)subscription
 
 LINK_KEY = "telegram_link"
 LOOP_KEY = "telegram_update_loop"
@@ -210,10 +213,41 @@ async def start_background(application: Application, *, poll_feeds: bool = True)
             await notify_feed_paused(runtime.database, settings.bot, feed)
             runtime.wake_sender()
 
+        push_interval = settings.websub.poll_interval if settings.websub.enabled else None
         runtime.poller = jobs.poller = Poller(
-            runtime.database, runtime.http, settings.feeds, runtime.annotator, on_paused=on_paused, worker=worker
+            runtime.database,
+            runtime.http,
+            settings.feeds,
+            runtime.annotator,
+            on_paused=on_paused,
+            worker=worker,
+            push_poll_interval=push_interval,
         )
+        if settings.websub.enabled:
+            await _start_websub(application, runtime, settings, queue)
     schedule_on_job_queue(queue, jobs, ["digests", "spikes", "weekly", "prune", *(["poll"] if poll_feeds else [])])
+
+
+async def _start_websub(application: Application, runtime: Runtime, settings: Settings, queue: JobQueue) -> None:
+    """The hub callback on websub.listen:port, and a job that (re)subscribes feeds that name a hub."""
+    assert runtime.poller is not None and runtime.http is not None
+    receiver = WebSubReceiver(
+        runtime.database,
+        runtime.poller,
+        settings.websub,
+        max_body_bytes=settings.feeds.limits.max_body_bytes,
+        on_stored=runtime.wake_sender,
+    )
+    runtime.websub_runner = await start_receiver(receiver)
+    http = runtime.http
+
+    async def subscribe(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        await subscribe_due(runtime.database, http, settings.websub, settings.feeds.limits)
+
+    queue.run_repeating(
+        subscribe, interval=WEBSUB_CHECK.total_seconds(), first=1, name="websub", job_kwargs={"max_instances": 1}
+    )
+    runtime.poller.on_new_hub = lambda: queue.run_once(subscribe, 0, name="websub-now")
 
 
 def _sender_ended(task: asyncio.Task[None]) -> None:
@@ -222,6 +256,9 @@ def _sender_ended(task: asyncio.Task[None]) -> None:
 
 
 async def stop_background(runtime: Runtime) -> None:
+    websub, runtime.websub_runner = runtime.websub_runner, None
+    if websub is not None:
+        await websub.cleanup()
     task, runtime.sender_task = runtime.sender_task, None
     if task is not None:
         task.cancel()

@@ -55,6 +55,9 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
                         for s in settings.feeds.sources
                     ],
                 )
+                await feed_store.set_full_text_modes(
+                    session, {s.url: s.full_text for s in settings.feeds.sources if s.full_text is not None}
+                )
         yield database
     finally:
         await database.aclose()

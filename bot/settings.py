@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from analysis import AnalysisSettings, Topic, TopicConfigError, analysis_settings_from_toml, load_topics
 from model.settings import (
+    FULL_TEXT_MODES,
     BotSettings,
     DeliverySettings,
     FeedSettings,
@@ -22,6 +23,7 @@ from model.settings import (
     FetchLimits,
     ReviewSettings,
     WebhookSettings,
+    WebSubSettings,
 )
 
 T = TypeVar("T")
@@ -73,6 +75,7 @@ class Settings:
     metrics: MetricsSettings = MetricsSettings()
     retention: RetentionSettings = RetentionSettings()
     review: ReviewSettings = ReviewSettings()
+    websub: WebSubSettings = WebSubSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     topics: tuple[Topic, ...] = ()
 
@@ -190,10 +193,17 @@ def _read_feed_sources(feeds: _Table) -> tuple[FeedSourceConfig, ...]:
                 language=t.get("language", str, None),
                 topics=tuple(topics),
                 interval=timedelta(seconds=interval) if interval else None,
+                full_text=_full_text_mode(t.get("full_text", (str, type(None)), None), t.key("full_text")),
             )
         )
         t.finish()
     return tuple(sources)
+
+
+def _full_text_mode(value: str | None, key: str) -> str | None:
+    if value is not None and value not in FULL_TEXT_MODES:
+        raise ConfigError(f"{key}: expected one of {', '.join(FULL_TEXT_MODES)}, got {value!r}")
+    return value
 
 
 def _ca_bundle(path: str | None) -> str | None:
@@ -230,6 +240,9 @@ def _read_feeds(root: _Table) -> FeedSettings:
         alert_max_age=t.seconds("alert_max_age", d.alert_max_age or timedelta(0), minimum=0) or None,
         tick=t.seconds("tick", d.tick, minimum=1),
         parse_workers=t.integer("parse_workers", d.parse_workers, minimum=0, maximum=64),
+        full_text_min_chars=t.integer("full_text_min_chars", d.full_text_min_chars, minimum=0),
+        full_text_max_bytes=t.integer("full_text_max_bytes", d.full_text_max_bytes, minimum=1024),
+        full_text_per_poll=t.integer("full_text_per_poll", d.full_text_per_poll, minimum=0),
         sources=_read_feed_sources(t),
     )
     t.finish()
@@ -318,6 +331,21 @@ def _read_review(root: _Table) -> ReviewSettings:
     return settings
 
 
+def _read_websub(root: _Table) -> WebSubSettings:
+    t = root.table("websub")
+    d = WebSubSettings()
+    callback = t.get("callback_url", (str, type(None)), None)
+    settings = WebSubSettings(
+        callback_url=_http_url(callback, t.key("callback_url")).rstrip("/") if callback else None,
+        listen=t.get("listen", str, d.listen),
+        port=t.integer("port", d.port, minimum=0, maximum=65535),
+        lease=t.seconds("lease", d.lease, minimum=3600),
+        poll_interval=t.seconds("poll_interval", d.poll_interval, minimum=300),
+    )
+    t.finish()
+    return settings
+
+
 def _read_logging(root: _Table) -> LoggingSettings:
     t = root.table("logging")
     settings = LoggingSettings(
@@ -351,6 +379,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
     metrics = _read_metrics(root)
     retention = _read_retention(root)
     review = _read_review(root)
+    websub = _read_websub(root)
     try:
         analysis = analysis_settings_from_toml(root.get("analysis", dict, {}))
         topics = tuple(load_topics(root.get("topics", list, [])))
@@ -373,6 +402,7 @@ def settings_from_mapping(raw: Mapping[str, Any], environ: Mapping[str, str], pa
         metrics=metrics,
         retention=retention,
         review=review,
+        websub=websub,
         analysis=analysis,
         topics=topics,
     )

@@ -80,22 +80,23 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
 
 
 async def fetch_feed(
-    client: httpx.AsyncClient, url: str, validators: CacheValidators, limits: FetchLimits
+    client: httpx.AsyncClient, url: str, validators: CacheValidators, limits: FetchLimits, *, accept: str = ACCEPT
 ) -> Fetched | NotModified:
-    """GET ``url`` once within ``limits``; a FeedError leaf for every failure."""
+    """GET ``url`` once within ``limits``; a FeedError leaf for every failure. Article pages and robots.txt
+    come through here too (another ``accept``), so they share every guard a feed has."""
     try:
         async with asyncio.timeout(limits.total_timeout):
-            return await _follow(client, url, validators, limits)
+            return await _follow(client, url, validators, limits, accept)
     except TimeoutError as exc:
         raise FetchTimeout(f"{url}: no complete response within {limits.total_timeout:g}s") from exc
 
 
 async def _follow(
-    client: httpx.AsyncClient, url: str, validators: CacheValidators, limits: FetchLimits
+    client: httpx.AsyncClient, url: str, validators: CacheValidators, limits: FetchLimits, accept: str
 ) -> Fetched | NotModified:
     headers = {
         "User-Agent": limits.user_agent,
-        "Accept": ACCEPT,
+        "Accept": accept,
         # Only encodings feeds/_body.py inflates under the cap.
         "Accept-Encoding": "gzip, deflate",
         **conditional_headers(validators),

@@ -57,3 +57,5 @@ class ParsedFeed:
     entries: list[RawEntry]
     bozo_reason: str | None = None  # malformed XML that still yielded entries
     published: datetime | None = None  # the channel's own date: the fallback for undated entries
+    hub: str | None = None  # <link rel="hub">: a WebSub hub that pushes new entries
+    self_url: str | None = None  # <link rel="self">: the topic URL to subscribe with

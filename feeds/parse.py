@@ -62,7 +62,16 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         entries=entries,
         bozo_reason="; ".join(reasons) or None,
         published=channel_date(feed, language),
+        hub=_link_rel(feed, "hub"),
+        self_url=_link_rel(feed, "self"),
     )
+
+
+def _link_rel(feed: dict, rel: str) -> str | None:
+    for link in feed.get("links") or ():
+        if link.get("rel") == rel and (href := web_link(_clean(link.get("href")))):
+            return href
+    return None
 
 
 def _drop_entity_doctype(text: str) -> str:

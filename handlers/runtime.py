@@ -13,6 +13,7 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     import httpx
+    from aiohttp import web
     from telegram.ext import Application
 
     from delivery.sender import Sender
@@ -47,6 +48,7 @@ class Runtime:
     sender_task: asyncio.Task[None] | None = None
     http: httpx.AsyncClient | None = None
     poller: Poller | None = None
+    websub_runner: web.AppRunner | None = None  # the WebSub callback server, when websub.callback_url is set
 
     @property
     def topics(self) -> tuple[Topic, ...]:

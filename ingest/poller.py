@@ -12,7 +12,7 @@ import multiprocessing
 import resource
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from analysis import Annotation, Annotator, ItemText
+from feeds.article import RobotsCache, fetch_article_text, lead_paragraphs, wants_full_text
 from feeds.errors import FeedError, RateLimited, UnexpectedFeedError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched
@@ -59,6 +60,8 @@ class ParsedItems:
     bozo_reason: str | None
     items: list[NormalisedItem]
     search_texts: dict[str, tuple[str, str]]  # guid -> stemmed title and summary, for the search index
+    hub: str | None = None  # WebSub: the hub the feed names, and its rel="self"
+    self_url: str | None = None
 
 
 def parse_and_normalise(
@@ -74,7 +77,9 @@ def parse_and_normalise(
     )
     # Stemming for the search index is CPU work too: done here, off the process that writes.
     search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}
-    return ParsedItems(parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts)
+    return ParsedItems(
+        parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts, parsed.hub, parsed.self_url
+    )
 
 
 def make_parse_pool(workers: int) -> Executor | None:
@@ -102,14 +107,19 @@ class Poller:
     annotator: Annotator | None = None
     on_paused: PausedCallback | None = None
     parse_pool: Executor | None = None  # None parses in a thread
+    push_poll_interval: timedelta | None = field(default=None, kw_only=True)  # websub.poll_interval, when on
+    on_new_hub: Callable[[], None] | None = field(default=None, kw_only=True)  # a feed named a hub it had not
     worker: str = field(kw_only=True)  # the name its feed claims carry (bot/bootstrap.py worker_id)
     _overall: asyncio.Semaphore = field(init=False)
     _hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)
     _writes: GroupCommit[PolledFeed, StoredFeed] = field(init=False)
     _arriving: set[int] = field(init=False, default_factory=set)  # feeds holding a slot, not yet at the store
+    _page_hosts: dict[str, asyncio.Semaphore] = field(init=False, default_factory=dict)  # article pages
+    _robots: RobotsCache = field(init=False)
 
     def __post_init__(self) -> None:
         self._overall = asyncio.Semaphore(self.settings.max_concurrency)
+        self._robots = RobotsCache(self.client, self.settings.limits)
         store = partial(
             store_polls,
             near_window=self.settings.near_duplicate_window,
@@ -213,7 +223,7 @@ class Poller:
         validators = CacheValidators(etag=feed.etag, last_modified=feed.last_modified)
         response = await fetch_feed(self.client, feed.url, validators, limits)
         fetched_at = utcnow()
-        base = timedelta(seconds=feed.interval_seconds)
+        base = self._base_interval(feed, fetched_at)
         if not isinstance(response, Fetched):
             success = PollSuccess(
                 feed.id,
@@ -226,25 +236,54 @@ class Poller:
             await self._store(PolledFeed(success))
             return PollResult(feed.id, feed.url, "not_modified")
 
+        return await self._ingest(feed, response, fetched_at, base)
+
+    async def ingest_push(self, feed: Feed, body: bytes, content_type: str | None) -> PollResult:
+        """A body a WebSub hub pushed for ``feed``: the same parse -> annotate -> store path as a poll, with
+        the feed's validators and next poll left as they are. Raises a FeedError leaf (``NotAFeed``...)."""
+        pushed = Fetched(
+            url=feed.url,
+            body=body,
+            content_type=content_type,
+            validators=CacheValidators(etag=feed.etag, last_modified=feed.last_modified),
+        )
+        async with self._overall:
+            self._arriving.add(feed.id)
+            try:
+                return await self._ingest(feed, pushed, utcnow(), None)
+            finally:
+                self._arrived(feed.id)
+
+    async def _ingest(self, feed: Feed, response: Fetched, fetched_at: datetime, base: timedelta | None) -> PollResult:
+        """``base`` None: a push, which leaves the schedule and the validators alone."""
         parsed = await self._parse(response, feed.language, fetched_at)
         # The store skips what this feed delivered before; with an annotator, leave it out first, unannotated.
         pending = parsed.items if self.annotator is None else await self._unseen(feed.id, parsed.items)
+        pending, search_texts = await self._with_full_text(feed, pending, parsed.search_texts)
         annotations = await self._annotate(pending)
+        if base is None:
+            next_poll_at = feed.next_poll_at
+        else:
+            interval = self._interval(base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after)
+            next_poll_at = fetched_at + interval
         success = PollSuccess(
             feed.id,
             now=fetched_at,
-            next_poll_at=fetched_at
-            + self._interval(base, ttl=parsed.ttl, max_age=response.max_age, retry_after=response.retry_after),
+            next_poll_at=next_poll_at,
             etag=response.validators.etag,
             last_modified=response.validators.last_modified,
             title=parsed.title,
             new_url=response.permanent_redirect,
+            hub=parsed.hub,
+            topic=(parsed.self_url or feed.url) if parsed.hub else None,
         )
         items = [
-            NewItem(entry, annotation, parsed.search_texts.get(entry.guid))
+            NewItem(entry, annotation, search_texts.get(entry.guid))
             for entry, annotation in zip(pending, annotations, strict=True)
         ]
         stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None))
+        if parsed.hub and parsed.hub != feed.hub_url and self.on_new_hub is not None:
+            self.on_new_hub()  # subscribe now, not at the next maintenance run
         if parsed.bozo_reason:
             log.info("feed %s is malformed but yielded entries: %s", feed.url, parsed.bozo_reason)
         return PollResult(
@@ -271,11 +310,68 @@ class Poller:
             known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
         return [e for e in entries if e.guid not in known]
 
+    async def _with_full_text(
+        self, feed: Feed, entries: list[NormalisedItem], search_texts: dict[str, tuple[str, str]]
+    ) -> tuple[list[NormalisedItem], dict[str, tuple[str, str]]]:
+        """Teasers get the lead paragraphs of their article page, newest first, within one fetch timeout;
+        a page that fails or is still loading leaves its item as the feed gave it."""
+        s = self.settings
+        wanted = [e for e in entries if e.url and wants_full_text(feed.full_text, e.summary, s.full_text_min_chars)]
+        if not wanted or s.full_text_per_poll == 0:
+            return entries, search_texts
+        wanted = await self._unseen(feed.id, wanted)  # a page is fetched once, for a new item only
+        wanted.sort(key=lambda e: e.published, reverse=True)
+        if len(wanted) > s.full_text_per_poll:
+            log.info("feed %s: %d teasers, fetching the newest %d pages", feed.url, len(wanted), s.full_text_per_poll)
+        tasks = [asyncio.create_task(self._lead_of(e)) for e in wanted[: s.full_text_per_poll]]
+        done, late = await asyncio.wait(tasks, timeout=s.limits.total_timeout) if tasks else (set(), set())
+        for task in late:
+            task.cancel()
+        if late:
+            log.info(
+                "feed %s: %d article pages not loaded in time, their items keep the feed's text", feed.url, len(late)
+            )
+        leads = dict(task.result() for task in done if task.result() is not None)
+        if not leads:
+            return entries, search_texts
+        texts = dict(search_texts)
+        for guid, (_, stemmed) in leads.items():
+            texts[guid] = (texts.get(guid, ("", ""))[0], stemmed)
+        return [replace(e, summary=leads[e.guid][0]) if e.guid in leads else e for e in entries], texts
+
+    async def _lead_of(self, entry: NormalisedItem) -> tuple[str, tuple[str, str]] | None:
+        url = entry.url or ""
+        host = urlsplit(url).hostname or ""
+        slot = self._page_hosts.setdefault(host, asyncio.Semaphore(self.settings.per_host_concurrency))
+        try:
+            async with slot:
+                text = await fetch_article_text(
+                    self.client, url, self.settings.limits, self._robots, max_bytes=self.settings.full_text_max_bytes
+                )
+        except FeedError as exc:
+            log.info("article page %s left out (%s): %s", url, exc.code, exc)
+            return None
+        except Exception:  # a page that breaks the extractor costs that item its full text, nothing more
+            log.exception("article page %s left out: the extractor failed", url)
+            return None
+        lead = lead_paragraphs(text, entry.title)
+        if len(lead) <= len(entry.summary):
+            return None
+        return entry.guid, (lead, await asyncio.to_thread(stemmed_text, lead))
+
     async def _annotate(self, entries: Sequence[NormalisedItem]) -> list[Annotation | None]:
         if self.annotator is None or not entries:
             return [None] * len(entries)
         texts = [ItemText(e.title, e.summary, e.language, e.published, dict(e.extras)) for e in entries]
         return list(await asyncio.to_thread(self.annotator.annotate_many, texts))
+
+    def _base_interval(self, feed: Feed, now: datetime) -> timedelta:
+        """A feed a hub pushes is polled only as a safety net (``websub.poll_interval``)."""
+        base = timedelta(seconds=feed.interval_seconds)
+        lease = feed.websub_lease_until
+        if self.push_poll_interval and feed.websub_state == "active" and lease is not None and lease > now:
+            return max(base, self.push_poll_interval)
+        return base
 
     def _interval(
         self,

@@ -20,6 +20,8 @@ class PollSuccess:
     last_modified: str | None
     title: str | None = None  # the feed's own title, kept only while the stored one is empty
     new_url: str | None = None  # where a permanent redirect led
+    hub: str | None = None  # the WebSub hub the feed names, and the topic URL to subscribe with
+    topic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,9 @@ class FetchLimits:
     ca_bundle: str | None = None  # a PEM file of extra CAs trusted besides certifi's (a corporate proxy's)
 
 
+FULL_TEXT_MODES = ("auto", "always", "never")  # per feed: fetch the article page for teasers, always, or never
+
+
 @dataclass(frozen=True)
 class FeedSourceConfig:
     url: str
@@ -27,6 +30,7 @@ class FeedSourceConfig:
     language: str | None = None
     topics: tuple[str, ...] = ()
     interval: timedelta | None = None
+    full_text: str | None = None  # "auto" | "always" | "never"; None leaves the stored choice as it is
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,9 @@ class FeedSettings:
     alert_max_age: timedelta | None = timedelta(hours=48)  # None: alert items of any age
     tick: timedelta = timedelta(seconds=30)
     parse_workers: int = 1
+    full_text_min_chars: int = 200  # "auto" feeds: a shorter description is a teaser, so the page is fetched
+    full_text_max_bytes: int = 2 * 1024 * 1024
+    full_text_per_poll: int = 20  # page fetches per feed per poll, newest items first
     sources: tuple[FeedSourceConfig, ...] = ()
 
 
@@ -78,6 +85,21 @@ class DeliverySettings:
     lease: timedelta = timedelta(minutes=2)  # how long a claimed outbox row stays with its worker
     # Sends a worker has on the wire at once: a kill -9 can double at most these (storage/outbox.py, in doubt).
     in_flight: int = 8
+
+
+@dataclass(frozen=True)
+class WebSubSettings:
+    """``[websub]``: push delivery from the hubs that feeds name. Off until ``callback_url`` is set."""
+
+    callback_url: str | None = None  # the public base URL that reaches ``listen:port``; one path per feed
+    listen: str = "127.0.0.1"
+    port: int = 8444
+    lease: timedelta = timedelta(days=7)  # asked of the hub; renewed a tenth of it (at least an hour) early
+    poll_interval: timedelta = timedelta(hours=6)  # a pushed feed is still polled: a silent hub loses nothing
+
+    @property
+    def enabled(self) -> bool:
+        return self.callback_url is not None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
@@ -103,6 +103,12 @@ async def sync_configured_feeds(
     return added
 
 
+async def set_full_text_modes(session: AsyncSession, modes: Mapping[str, str]) -> None:
+    """Per feed URL, whether its teasers get their article page: "auto", "always" or "never"."""
+    for url, mode in modes.items():
+        await session.execute(update(Feed).where(Feed.url == url).values(full_text=mode))
+
+
 async def remove_feed(session: AsyncSession, url: str) -> bool:
     result = await session.execute(delete(Feed).where(Feed.url == url))
     return bool(result.rowcount)
@@ -158,6 +164,12 @@ async def record_poll_successes(session: AsyncSession, polls: Sequence[PollSucce
     ]
     await session.execute(stmt, params)
     for poll in polls:
+        if poll.hub:  # few feeds name a hub; the subscription itself is ingest/websub.py's
+            await session.execute(
+                update(feeds)
+                .where(c.id == poll.feed_id, func.coalesce(c.hub_url, "") != poll.hub)
+                .values(hub_url=poll.hub, websub_topic=poll.topic, websub_state=None)
+            )
         if poll.new_url and await get_feed_by_url(session, poll.new_url) is None:
             await session.execute(update(feeds).where(c.id == poll.feed_id).values(url=poll.new_url))
 

@@ -59,6 +59,14 @@ class Feed(Base):
     title: Mapped[str | None] = mapped_column(String(512))
     language: Mapped[str | None] = mapped_column(String(16))
     topic_hints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    full_text: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")  # see feeds/article.py
+    # WebSub (ingest/websub.py): the hub the feed names, and our subscription to it
+    hub_url: Mapped[str | None] = mapped_column(String(2048))
+    websub_topic: Mapped[str | None] = mapped_column(String(2048))  # the feed's rel="self", else its URL
+    websub_secret: Mapped[str | None] = mapped_column(String(64))
+    websub_state: Mapped[str | None] = mapped_column(String(16))  # requested, active, denied, failed
+    websub_requested_at: Mapped[datetime | None]
+    websub_lease_until: Mapped[datetime | None]
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(128))
     interval_seconds: Mapped[int] = mapped_column(Integer, default=900)

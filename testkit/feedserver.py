@@ -54,6 +54,7 @@ class _Feed:
     last_modified: str
     gzipped: bytes | None
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
 
 
 class FeedServer:
@@ -147,6 +148,7 @@ class FeedServer:
         gzip_body: bool = False,
         headers: Mapping[str, str] | None = None,
         last_modified: datetime | None = None,
+        status: int = 200,
     ) -> str:
         """Serve ``body`` at ``path`` (replacing any earlier body) and return its full URL."""
         path = path if path.startswith("/") else "/" + path
@@ -158,6 +160,7 @@ class FeedServer:
             last_modified=format_datetime(modified.astimezone(UTC), usegmt=True),
             gzipped=gzip.compress(body, compresslevel=5) if gzip_body else None,
             headers=dict(headers or {}),
+            status=status,
         )
         return self.url(path)
 
@@ -200,7 +203,7 @@ class FeedServer:
         if feed.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
             body = feed.gzipped
             headers["Content-Encoding"] = "gzip"
-        return web.Response(body=body, headers={**headers, "Content-Type": feed.content_type})
+        return web.Response(status=feed.status, body=body, headers={**headers, "Content-Type": feed.content_type})
 
     async def _data(self, request: web.Request) -> web.Response:
         path = (self.data_dir / request.match_info["name"]).resolve()

@@ -96,6 +96,13 @@ def test_bad_feed_source_entries_name_their_index() -> None:
     raw["feeds"]["sources"][0]["colour"] = "red"
     with pytest.raises(ConfigError, match=r"feeds\.sources\[0\]\.colour: unknown key"):
         settings_from_mapping(raw, {})
+    raw = shipped()
+    raw["feeds"]["sources"][3]["full_text"] = "sometimes"
+    with pytest.raises(ConfigError, match=r"feeds\.sources\[3\]\.full_text: expected one of auto, always, never"):
+        settings_from_mapping(raw, {})
+    raw = shipped()
+    raw["feeds"]["sources"][3]["full_text"] = "never"
+    assert settings_from_mapping(raw, {}).feeds.sources[3].full_text == "never"
 
 
 def test_a_missing_or_broken_file_is_a_clear_error(tmp_path) -> None:

@@ -54,9 +54,9 @@ async def collect_examples(database: Database, *, quorum: int) -> list[Example]:
             if item_id in confirmed:
                 taught[item_id] = confirmed[item_id]
                 continue
-            reason, users = max(by_reason.items(), key=lambda kv: len(kv[1]))
-            if len(users) >= quorum:
-                taught[item_id] = reason
+            # both reasons say "off-topic": readers count together; the commoner reason (a tie: "not news") wins
+            if len(set().union(*by_reason.values())) >= quorum:
+                taught[item_id] = max(by_reason, key=lambda r: (len(by_reason[r]), r == "not_news"))
         items = await item_store.get_items(session, taught)
     out = []
     for item, decision in sorted(decisions, key=lambda pair: (pair[1].decided_at, pair[0].id)):

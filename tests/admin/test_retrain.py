@@ -191,3 +191,35 @@ def test_a_worse_model_is_refused_and_the_old_one_stays_unless_forced(
     out, _ = capsys.readouterr()
     assert f"weights written to {weights}" in out
     assert weights.read_bytes() != old
+
+
+async def test_what_counts_as_taught(sqlite_database: Database) -> None:
+    db = sqlite_database
+    mixed = await store_item(db, "Two readers, two reasons", summary="Both say off-topic.")
+    lone = await store_item(db, "One reader only", summary="Not enough.")
+    both = await store_review_item(db, "Decided and reported", {"public_health": 0.4})
+    sent = await store_review_item(db, "Sent under a changed topic", {"public_health": 0.4})
+    async with db.session() as session:
+        for user, reason in ((1, "wrong_topic"), (2, "not_news")):
+            await feedback_store.record(
+                session, item_id=mixed.id, user_id=user, chat_id=GROUP, verdict="not_for_me", reason=reason
+            )
+        await feedback_store.record(
+            session, item_id=lone.id, user_id=1, chat_id=GROUP, verdict="not_for_me", reason="not_news"
+        )
+        await decide_and_deliver(session, both.id, "not_relevant", [], ADMIN)
+        await decide_and_deliver(session, sent.id, "sent", ["disaster_risk"], ADMIN)
+    async with db.session() as session:
+        for user in (1, 2):  # feedback after the decision: the decision still wins, one example per item
+            await feedback_store.record(
+                session, item_id=both.id, user_id=user, chat_id=GROUP, verdict="not_for_me", reason="wrong_topic"
+            )
+    taught = {e.text.split(".")[0]: (e.topics, e.hard_negative) for e in await collect_examples(db, quorum=2)}
+    assert taught == {
+        "Decided and reported": ((), True),
+        "Sent under a changed topic": (("disaster_risk",), False),
+        "Two readers, two reasons": ((), True),  # a tie: "not news", the stronger reason
+    }
+    assert "One reader only" in {
+        e.text.split(".")[0] for e in await collect_examples(db, quorum=1)
+    }  # a quorum of one takes it

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
-
-from analysis.annotator import Annotator, embed_text
-from analysis.classifier import ClassifierError, load_examples, train_model
+from analysis.annotator import Annotator
+from analysis.classifier import ClassifierError, load_examples
 from analysis.config import AnalysisSettings, Topic
 from analysis.embedders import make_embedder
-from analysis.rules import rule_matrix
+from analysis.retrain import check_topics, embed_examples, fit_model, save_model
 from model.annotation import ItemText
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a longer line is refused, not buffered forever
@@ -159,39 +155,13 @@ def run_retrain(
     """Embed the labelled corpus, fit one classifier per topic and save the weights atomically."""
     examples = load_examples(Path(examples_path))
     ids = [t.id for t in topics]
-    for n, ex in enumerate(examples, 1):
-        unknown = [t for t in ex.topics if t not in ids]
-        if unknown:
-            raise ClassifierError(f"{examples_path}: example {n} names unknown topic {unknown[0]!r}")
+    check_topics(topics, examples, str(examples_path))
     embedder = make_embedder(settings)
     if embedder is None:
         raise ClassifierError("retrain needs an embedder; analysis.embedder is 'none' (rules only)")
-    vectors = np.vstack(
-        [
-            embedder.embed([embed_text("", ex.text, settings.embed_chars) for ex in examples[i : i + 64]])
-            for i in range(0, len(examples), 64)
-        ]
-    )
-    rule_probs, rule_negs = rule_matrix(topics, [ex.text for ex in examples])
-    model = train_model(
-        embedder.name,
-        ids,
-        vectors,
-        examples,
-        rule_probs=np.array(rule_probs),
-        rule_negatives=np.array(rule_negs),
-    )
+    vectors = embed_examples(embedder, examples, settings.embed_chars)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_path.parent, suffix=".npz.tmp")
-    os.close(fd)
-    try:
-        model.save(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; the weights ship in the package
-        os.replace(tmp, out_path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_model(fit_model(topics, embedder.name, vectors, examples), out_path)
     per_topic = {t: sum(t in ex.topics for ex in examples) for t in ids}
     return RetrainReport(out_path, len(examples), per_topic, embedder.name)
 

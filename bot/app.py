@@ -13,6 +13,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
+from pathlib import Path
 
 from telegram import (
     BotCommand,
@@ -26,7 +28,9 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, JobQueue
 
 from analysis import Annotator
-from bot.bootstrap import bot_defaults, worker_id
+from analysis.config import DEFAULT_EXAMPLES_PATH
+from analysis.retrain import RetrainOutcome
+from bot.bootstrap import bot_defaults, retrained_classifier_path, worker_id
 from bot.jobs import Jobs, schedule_on_job_queue
 from bot.ops.logs import install_token_redactor, redact
 from bot.settings import Settings
@@ -38,6 +42,7 @@ from handlers import register_all
 from handlers.runtime import RUNTIME_KEY, Runtime, get_runtime
 from ingest.notices import admin_chat_ids, notify_feed_paused
 from ingest.poller import Poller
+from ingest.retrain import retrain_from_teaching
 from ingest.websub import WebSubReceiver, start_receiver, subscribe_due
 from presentation.i18n import LANGUAGES, normalise_language, t
 from storage.db import Database
@@ -74,7 +79,18 @@ USER_COMMANDS = (
     "language",
 )
 GROUP_ADMIN_COMMANDS = ("subscribe", "unsubscribe", "mysubs", "settings", "latest", "digest", "help")
-ADMIN_COMMANDS = ("feeds", "addfeed", "removefeed", "pausefeed", "stats", "chats", "export")
+ADMIN_COMMANDS = (
+    "feeds",
+    "addfeed",
+    "removefeed",
+    "pausefeed",
+    "stats",
+    "chats",
+    "review",
+    "audit",
+    "retrain",
+    "export",
+)
 
 
 def build_application(settings: Settings, database: Database, *, annotator: Annotator | None = None) -> Application:
@@ -101,10 +117,26 @@ def build_application(settings: Settings, database: Database, *, annotator: Anno
         builder = builder.base_file_url(settings.bot.base_file_url)
     application = builder.build()
     application.bot_data[LINK_KEY] = link
-    application.bot_data[RUNTIME_KEY] = Runtime(settings=settings, database=database, pacer=pacer, annotator=annotator)
+    runtime = Runtime(settings=settings, database=database, pacer=pacer, annotator=annotator)
+    runtime.retrain = partial(retrain_now, settings, database)
+    application.bot_data[RUNTIME_KEY] = runtime
     register_all(application)
     application.add_error_handler(on_error)
     return application
+
+
+async def retrain_now(settings: Settings, database: Database, force: bool) -> RetrainOutcome:
+    """``topics retrain`` for /retrain: the weights beside the database, loaded on the next start."""
+    return await retrain_from_teaching(
+        database,
+        settings.topics,
+        settings.analysis,
+        corpus_path=Path(settings.analysis.examples_path or DEFAULT_EXAMPLES_PATH),
+        out_path=retrained_classifier_path(settings),
+        quorum=settings.review.feedback_quorum,
+        folds=settings.review.retrain_folds,
+        force=force,
+    )
 
 
 def settings_of(application: Application) -> Settings:

@@ -16,8 +16,9 @@ from typing import TextIO
 from sqlalchemy.engine import make_url
 
 from analysis import ClassifierError
-from analysis.cli import run_annotate, run_retrain
+from analysis.cli import run_annotate
 from analysis.config import DEFAULT_EXAMPLES_PATH
+from analysis.retrain import RetrainOutcome
 from bot import admin_cli
 from bot.bootstrap import load_annotator, open_database, process_worker_id, retrained_classifier_path
 from bot.ops.logs import configure_logging
@@ -25,6 +26,7 @@ from bot.queries import events_command, feeds_command, items_command, search_com
 from bot.settings import ConfigError, Settings, load_settings
 from feeds.fetch import build_client
 from ingest.poller import Poller, make_parse_pool
+from ingest.retrain import retrain_from_teaching
 from model.polls import PollResult
 from storage.retention import PruneReport, prune_database
 
@@ -105,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("annotate", help="annotate JSON lines from stdin, one JSON line out per item")
     topics = sub.add_parser("topics", help="topic classifier")
     topics.add_argument("topics_command", choices=["retrain"])
+    topics.add_argument(
+        "--force", action="store_true", help="save the model even when it is worse by more than 2 points macro-F1"
+    )
     admin_cli.add_parsers(sub)
     return parser
 
@@ -281,17 +286,52 @@ def _annotate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    """``topics retrain [--force]``: the shipped corpus plus what admins and readers taught, figures before and
+    after, the model beside the database (the next start loads it)."""
     examples = Path(settings.analysis.examples_path or DEFAULT_EXAMPLES_PATH)
-    out = retrained_classifier_path(settings)
+
+    async def retrain() -> RetrainOutcome:
+        async with open_database(settings) as database:
+            return await retrain_from_teaching(
+                database,
+                settings.topics,
+                settings.analysis,
+                corpus_path=examples,
+                out_path=retrained_classifier_path(settings),
+                quorum=settings.review.feedback_quorum,
+                folds=settings.review.retrain_folds,
+                force=args.force,
+            )
+
     try:
-        report = run_retrain(settings.topics, settings.analysis, examples, out)
+        outcome = asyncio.run(retrain())
     except (ClassifierError, OSError) as exc:
         print(f"coopwatch: retrain failed: {exc}", file=sys.stderr)
         return 1
-    counts = ", ".join(f"{topic} {n}" for topic, n in report.per_topic.items())
-    print(f"trained on {report.examples} examples from {examples} with {report.embedder} ({counts})")
-    print(f"weights written to {report.out_path}; restart Coopwatch to use them")  # load_annotator finds them
+    print(f"corpus {examples}, {outcome.added} examples from review decisions and feedback, {outcome.embedder}")
+    print(retrain_figures(outcome))
+    if not outcome.accepted:
+        print(
+            f"refused: macro-F1 would fall by {-outcome.change * 100:.1f} points (more than 2); "
+            f"the model at {outcome.out_path} is unchanged; --force saves it anyway",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"weights written to {outcome.out_path}; restart Coopwatch to use them")  # load_annotator finds them
     return 0
+
+
+def retrain_figures(outcome: RetrainOutcome) -> str:
+    """The cross-validated F1 per topic, before and after, as a plain table."""
+    width = max(len(t) for t in outcome.before.f1) + 2
+    lines = [
+        f"{'topic':<{width}}{'before':>8}{'after':>8}",
+        f"{'(examples)':<{width}}{outcome.before.examples:>8}{outcome.after.examples:>8}",
+    ]
+    for topic, before in outcome.before.f1.items():
+        lines.append(f"{topic:<{width}}{before * 100:>8.1f}{outcome.after.f1[topic] * 100:>8.1f}")
+    lines.append(f"{'macro-F1':<{width}}{outcome.before.macro_f1 * 100:>8.1f}{outcome.after.macro_f1 * 100:>8.1f}")
+    return "\n".join(lines)
 
 
 def _safe_url(url: str) -> str:

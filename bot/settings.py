@@ -325,7 +325,10 @@ def _read_review(root: _Table) -> ReviewSettings:
     d = ReviewSettings()
     hours = t.number("max_age_hours", d.max_age.total_seconds() / 3600, minimum=1)
     settings = ReviewSettings(
-        max_age=timedelta(hours=hours), daily_hour=t.integer("daily_hour", d.daily_hour, minimum=0, maximum=23)
+        max_age=timedelta(hours=hours),
+        daily_hour=t.integer("daily_hour", d.daily_hour, minimum=0, maximum=23),
+        feedback_quorum=t.integer("feedback_quorum", d.feedback_quorum, minimum=1, maximum=1000),
+        retrain_folds=t.integer("retrain_folds", d.retrain_folds, minimum=2, maximum=20),
     )
     t.finish()
     return settings

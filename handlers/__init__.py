@@ -24,6 +24,7 @@ MODULES = (
     "handlers.admin",
     "handlers.chat_admin",
     "handlers.review",
+    "handlers.retrain",
     "handlers.feedback",
     "handlers.search",
     "handlers.events",

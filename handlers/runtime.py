@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from analysis import Annotator, Topic
+from analysis.retrain import RetrainOutcome
 from delivery.pacing import Pacer
 from model.settings import BotSettings, FeedSettings, ReviewSettings
 from storage.db import Database
@@ -49,6 +51,9 @@ class Runtime:
     http: httpx.AsyncClient | None = None
     poller: Poller | None = None
     websub_runner: web.AppRunner | None = None  # the WebSub callback server, when websub.callback_url is set
+    # /retrain: ``topics retrain`` with this process's settings (bot.app wires it); the argument is --force.
+    retrain: Callable[[bool], Awaitable[RetrainOutcome]] | None = None
+    retrain_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def topics(self) -> tuple[Topic, ...]:

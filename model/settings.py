@@ -108,3 +108,5 @@ class ReviewSettings:
 
     max_age: timedelta = timedelta(hours=48)
     daily_hour: int = 8
+    feedback_quorum: int = 2  # readers whose "wrong topic"/"not news" on one item make it a retrain example
+    retrain_folds: int = 5  # cross-validation folds of the figures `topics retrain` prints

@@ -138,3 +138,14 @@ def test_retention_has_defaults_and_refuses_nonsense() -> None:
     for bad in ({"items_days": 0}, {"outbox_days": "long"}, {"feedback_days": 3}):
         with pytest.raises(ConfigError, match=r"retention\."):
             settings_from_mapping({"topics": TOPICS, "retention": bad}, {})
+
+
+def test_review_retrain_keys_have_defaults_and_bounds() -> None:
+    settings = settings_from_mapping({"topics": TOPICS}, {})
+    assert (settings.review.feedback_quorum, settings.review.retrain_folds) == (2, 5)
+    chosen = settings_from_mapping({"topics": TOPICS, "review": {"feedback_quorum": 3, "retrain_folds": 3}}, {})
+    assert (chosen.review.feedback_quorum, chosen.review.retrain_folds) == (3, 3)
+    with pytest.raises(ConfigError, match=r"review\.retrain_folds: expected a whole number between 2 and 20"):
+        settings_from_mapping({"topics": TOPICS, "review": {"retrain_folds": 1}}, {})
+    with pytest.raises(ConfigError, match=r"review\.feedback_quorum"):
+        settings_from_mapping({"topics": TOPICS, "review": {"feedback_quorum": 0}}, {})

@@ -100,6 +100,7 @@ def item_json(item: Item) -> dict[str, Any]:
     return {
         "id": item.id,
         "feed_url": item.feed.url,
+        "source": item.feed.display_name,
         "title": item.title,
         "url": item.url,
         "published": item.published_at.isoformat(),

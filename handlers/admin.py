@@ -209,7 +209,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with runtime_of(context).database.read_session() as session:
         feeds = await feed_store.list_feeds(session)
-    data = build_opml([OpmlFeed(f.url, f.title) for f in feeds])
+    data = build_opml([OpmlFeed(f.url, f.display_name) for f in feeds])
     await update.effective_message.reply_document(
         InputFile(BytesIO(data), filename="coopwatch-feeds.opml"),
         caption=t(lang, "admin.exported", count=len(feeds)),

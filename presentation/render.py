@@ -17,6 +17,7 @@ from presentation.i18n import Safe, t
 from presentation.links import is_safe_url, safe_url
 from presentation.names import country_name
 from presentation.pager import first_page, paginate, truncate_html, utf16_len
+from storage import items as item_store
 from storage.models import Item
 
 MAX_MESSAGE = 4096
@@ -77,13 +78,10 @@ class AlertView:
 
 
 def other_sources(item: Item, own_name: str) -> tuple[OtherSource, ...]:
-    """ "Also reported by": each other name once, in the order first seen, never the alert's own name, with the
-    first http(s) link it carried (an item's second URL from its own feed counts, under the same rule)."""
-    own_url = item.url
+    """What "also reported by" shows: each other name once, in the order first seen, never the alert's own
+    name, with the first http(s) link it carried. Another link from the item's own feed is named by its host."""
     seen: dict[str, OtherSource] = {}
-    for src in sorted(item.sources, key=lambda s: (s.seen_at, s.id or 0)):
-        if src.feed_id == item.feed_id and (src.url == own_url or not src.url):
-            continue  # the alert itself
+    for src in item_store.other_sources(item):
         name = src.feed.display_name if src.feed is not None else display_name(None, None, src.url)
         if name == own_name and src.feed_id != item.feed_id:
             continue

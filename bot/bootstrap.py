@@ -51,7 +51,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
                 await feed_store.sync_configured_feeds(
                     session,
                     [
-                        (s.url, s.title, s.language, s.topics, s.interval or settings.feeds.default_interval)
+                        (s.url, s.name, s.language, s.topics, s.interval or settings.feeds.default_interval)
                         for s in settings.feeds.sources
                     ],
                 )

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub.add_parser("list", help="every feed with its health")
     add = feeds_sub.add_parser("add", help="add a feed")
     add.add_argument("url")
-    add.add_argument("--title")
+    add.add_argument("--name", help="display name in alerts and lists (default: the feed's title, else its host)")
     remove = feeds_sub.add_parser("remove", help="remove a feed and its items")
     remove.add_argument("url")
 

@@ -39,6 +39,7 @@ class Printer:
     chat_id: int = CONSOLE_USER
     seen: dict[int, int] = field(default_factory=dict)  # message id -> edits printed
     buttons: list[tuple[int, str]] = field(default_factory=list)  # (message id, callback data)
+    total: int = 0  # messages and edits printed so far
 
     def flush(self) -> int:
         printed = 0
@@ -51,6 +52,7 @@ class Printer:
             printed += 1
         if printed:
             self.out.flush()
+        self.total += printed
         return printed
 
     def format(self, message: SentMessage, edited: bool) -> str:
@@ -131,13 +133,16 @@ async def run_console(
                 "Coopwatch console. Type /start, /help, /subscribe ...; a number presses a button; /quit leaves.\n"
             )
             out.flush()
-            await _loop(emulator, printer, queue)
-            await _settle(emulator, printer)
+            last_input = await _loop(emulator, printer, queue)
+            await _settle(emulator, printer, answered_after=last_input)
     finally:
         await emulator.stop_async()
 
 
-async def _loop(emulator: Emulator, printer: Printer, queue: asyncio.Queue[str | None]) -> None:
+async def _loop(emulator: Emulator, printer: Printer, queue: asyncio.Queue[str | None]) -> int | None:
+    """Feed typed lines to the bot until /quit or end of input; returns ``printer.total`` when the last line
+    went in (None: nothing went in), so the exit can wait for its answer: piped input reaches /quit at once."""
+    last_input: int | None = None
     while True:
         try:
             line = await asyncio.wait_for(queue.get(), timeout=0.2)
@@ -145,11 +150,12 @@ async def _loop(emulator: Emulator, printer: Printer, queue: asyncio.Queue[str |
             printer.flush()
             continue
         if line is None or line.strip().lower() in QUIT:
-            return
+            return last_input
         text = line.strip()
         if not text:
             continue
         await _settle(emulator, printer)
+        last_input = printer.total
         if text.isdigit() and 0 < int(text) <= len(printer.buttons):
             message_id, data = printer.buttons[int(text) - 1]
             try:
@@ -160,12 +166,27 @@ async def _loop(emulator: Emulator, printer: Printer, queue: asyncio.Queue[str |
         emulator.inject_message(CONSOLE_USER, text)
 
 
-async def _settle(emulator: Emulator, printer: Printer, quiet: float = 0.8, limit: float = 10.0) -> None:
-    """Wait until the bot has taken every update and stayed silent for ``quiet`` seconds."""
+async def _settle(
+    emulator: Emulator,
+    printer: Printer,
+    quiet: float = 0.8,
+    limit: float = 10.0,
+    *,
+    answered_after: int | None = None,
+    answer_limit: float = 30.0,
+) -> None:
+    """Wait until the bot has taken every update and stayed silent for ``quiet`` seconds. With
+    ``answered_after``, first wait (up to ``answer_limit``) for something printed after that count: a chart or a
+    calendar can take longer than ``quiet`` to arrive."""
     loop = asyncio.get_running_loop()
     start = last = loop.time()
+    if answered_after is not None:
+        limit = answer_limit
     while loop.time() - start < limit:
-        if printer.flush() or emulator.pending_updates():
+        if answered_after is not None and printer.total <= answered_after:
+            printer.flush()
+            last = loop.time()
+        elif printer.flush() or emulator.pending_updates():
             last = loop.time()
         elif loop.time() - last >= quiet:
             return

@@ -19,6 +19,7 @@ from feeds.errors import FeedError
 from feeds.fetch import build_client
 from ingest.add_feed import FeedExists, add_feed
 from model.durations import human_duration
+from model.feed_names import FeedNameError, check_feed_name
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
@@ -28,10 +29,17 @@ from storage.search import SearchQueryError, SearchResult, search_items
 
 
 async def feeds_command(settings: Settings, action: str, url: str | None, args: argparse.Namespace) -> int:
-    """``feeds list``, ``feeds add URL [--title T]`` (checked, fetched and parsed first), ``feeds remove URL``."""
+    """``feeds list``, ``feeds add URL [--name N]`` (checked, fetched and parsed first), ``feeds remove URL``."""
     if action == "add":
         assert url is not None
-        return await _add_feed(settings, url, args.title)
+        name = None
+        if args.name is not None:
+            try:
+                name = check_feed_name(args.name)
+            except FeedNameError as exc:
+                print(f"coopwatch: --name: {exc}", file=sys.stderr)
+                return 2
+        return await _add_feed(settings, url, name)
     async with open_database(settings) as database, database.session() as session:
         if action == "list":
             for feed in await feed_store.list_feeds(session):
@@ -47,13 +55,13 @@ async def feeds_command(settings: Settings, action: str, url: str | None, args: 
         return 0
 
 
-async def _add_feed(settings: Settings, url: str, title: str | None) -> int:
+async def _add_feed(settings: Settings, url: str, name: str | None) -> int:
     async with (
         open_database(settings) as database,
         build_client(settings.feeds.limits, max_connections=2) as client,
     ):
         try:
-            added = await add_feed(database, client, url, settings.feeds, title=title)
+            added = await add_feed(database, client, url, settings.feeds, name=name)
         except FeedExists:
             print(f"coopwatch: {url} is already a feed", file=sys.stderr)
             return 1
@@ -71,7 +79,7 @@ def feed_line(feed: Feed) -> str:
     state = "active" if feed.active else f"paused ({feed.pause_reason})"
     health = f"errors {feed.error_count}, last error {feed.last_error}" if feed.error_count else "ok"
     last_ok = feed.last_ok_at.isoformat(timespec="minutes") if feed.last_ok_at else "never"
-    return f"{feed.id}\t{state}\t{health}\tlast ok {last_ok}\t{feed.url}"
+    return f"{feed.id}\t{feed.display_name}\t{state}\t{health}\tlast ok {last_ok}\t{feed.url}"
 
 
 async def items_command(settings: Settings, limit: int, out: TextIO, *, as_json: bool = False) -> int:
@@ -92,6 +100,7 @@ def item_json(item: Item) -> dict[str, Any]:
     return {
         "id": item.id,
         "feed_url": item.feed.url,
+        "source": item.feed.display_name,
         "title": item.title,
         "url": item.url,
         "published": item.published_at.isoformat(),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from analysis import AnalysisSettings, Topic, TopicConfigError, analysis_settings_from_toml, load_topics
+from model.feed_names import FeedNameError, check_feed_name
 from model.settings import (
     FULL_TEXT_MODES,
     BotSettings,
@@ -189,7 +190,7 @@ def _read_feed_sources(feeds: _Table) -> tuple[FeedSourceConfig, ...]:
         sources.append(
             FeedSourceConfig(
                 url=url,
-                title=t.get("title", str, None),
+                name=_feed_name(t),
                 language=t.get("language", str, None),
                 topics=tuple(topics),
                 interval=timedelta(seconds=interval) if interval else None,
@@ -204,6 +205,18 @@ def _full_text_mode(value: str | None, key: str) -> str | None:
     if value is not None and value not in FULL_TEXT_MODES:
         raise ConfigError(f"{key}: expected one of {', '.join(FULL_TEXT_MODES)}, got {value!r}")
     return value
+
+
+def _feed_name(t: _Table) -> str | None:
+    """``name = ...`` (``title`` is its older spelling), checked like /addfeed's ``name:``."""
+    key = "name" if "name" in t.raw else "title"
+    value = t.get(key, str, None)
+    if value is None:
+        return None
+    try:
+        return check_feed_name(value)
+    except FeedNameError as exc:
+        raise ConfigError(f"{t.key(key)}: {exc}") from None
 
 
 def _ca_bundle(path: str | None) -> str | None:

@@ -35,7 +35,7 @@ def item_text(item: Item) -> str:
     countries = ", ".join(c.country for c in item.countries)
     also = [s.url or s.feed.url for s in item_store.other_sources(item)]
     return _record(
-        (f"#{item.id}", f"{item.published_at:%Y-%m-%d %H:%M}", item.feed.title or item.feed.url, tags, countries),
+        (f"#{item.id}", f"{item.published_at:%Y-%m-%d %H:%M}", item.feed.display_name, tags, countries),
         item.title,
         item.url,
         item.short_summary,

@@ -19,6 +19,7 @@ from handlers.opml import OpmlError, OpmlFeed, build_opml, check_size, download_
 from handlers.runtime import Runtime
 from handlers.stats import feedback_stats_text
 from ingest.add_feed import IMPORT_CONCURRENCY, FeedExists, add_feed, add_feeds
+from model.feed_names import MAX_NAME, FeedNameError, check_feed_name
 from presentation.i18n import Safe, t
 from presentation.render import pack_messages
 from storage import chats as chat_store
@@ -61,7 +62,7 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 lang,
                 key,
                 id=feed.id,
-                title=feed.title or feed.url,
+                title=feed.display_name,
                 url=feed.url,
                 ok=_when(feed.last_ok_at, lang),
                 errors=feed.error_count,
@@ -86,14 +87,22 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if lang is None:
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].startswith(("http://", "https://")):
+    rest = " ".join(args[1:])
+    if not args or not args[0].startswith(("http://", "https://")) or (rest and not rest.startswith("name:")):
         await reply(update, lang, "admin.addfeed_usage")
         return
     url = args[0]
+    name = None
+    if rest:
+        try:
+            name = check_feed_name(rest.removeprefix("name:"))
+        except FeedNameError as exc:
+            await reply(update, lang, f"admin.feed_name_{exc.code}", max=MAX_NAME)
+            return
     runtime = runtime_of(context)
     try:
         async with _client(runtime) as client:
-            added = await add_feed(runtime.database, client, url, runtime.settings.feeds)
+            added = await add_feed(runtime.database, client, url, runtime.settings.feeds, name=name)
     except FeedExists:
         await reply(update, lang, "admin.feed_exists", url=url)
         return
@@ -141,7 +150,7 @@ async def removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     lang, feed = found
     async with runtime_of(context).database.session() as session:
         await feed_store.remove_feed(session, feed.url)
-    await reply(update, lang, "admin.feed_removed", title=feed.title or feed.url)
+    await reply(update, lang, "admin.feed_removed", title=feed.display_name)
 
 
 async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,7 +164,7 @@ async def pausefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             session, feed.url, not feed.active, reason=None if not feed.active else "admin"
         )
     await reply(
-        update, lang, "admin.feed_resumed" if not feed.active else "admin.feed_paused_now", title=feed.title or feed.url
+        update, lang, "admin.feed_resumed" if not feed.active else "admin.feed_paused_now", title=feed.display_name
     )
 
 
@@ -200,7 +209,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with runtime_of(context).database.read_session() as session:
         feeds = await feed_store.list_feeds(session)
-    data = build_opml([OpmlFeed(f.url, f.title) for f in feeds])
+    data = build_opml([OpmlFeed(f.url, f.display_name) for f in feeds])
     await update.effective_message.reply_document(
         InputFile(BytesIO(data), filename="coopwatch-feeds.opml"),
         caption=t(lang, "admin.exported", count=len(feeds)),

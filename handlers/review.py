@@ -57,7 +57,7 @@ def _view(runtime: Runtime, lang: str, item: Item) -> tuple[str, InlineKeyboardM
         lang,
         "review.item",
         title=item.title,
-        source=item.feed.title or item.feed.url,
+        source=item.feed.display_name,
         url=item.url or "",
         summary=(item.short_summary or item.summary or "")[:700],
         topics=Safe("\n".join(lines)) if lines else t(lang, "review.no_topics"),

@@ -28,7 +28,7 @@ async def feedback_stats_text(runtime: Runtime, lang: str) -> str:
     async with runtime.database.read_session() as session:
         topics = await feedback_store.stats_by_topic(session)
         feeds = await feedback_store.stats_by_feed(session)
-        names = {f.id: f.title or f.url for f in await feed_store.list_feeds(session)}
+        names = {f.id: f.display_name for f in await feed_store.list_feeds(session)}
     if not topics and not feeds:
         return t(lang, "feedback.stats_none")
     lines = [t(lang, "feedback.stats_topics")]

@@ -34,7 +34,7 @@ IMPORT_CONCURRENCY = 4  # an OPML file's feeds are fetched a few at a time
 @dataclass(frozen=True)
 class AddedFeed:
     feed: Feed
-    title: str  # the feed's own title, else its URL
+    title: str  # the feed's display name (model.feed_names): its set name, else its own title, else its host
     entries: int  # entries it carries now
     quiet: int = 0  # of those, older than feeds.alert_max_age or undated: the first poll stores them unalerted
 
@@ -59,10 +59,17 @@ async def check_feed_url(url: str, settings: FeedSettings, *, offline_ok: bool =
 
 
 async def add_feed(
-    database: Database, client: httpx.AsyncClient, url: str, settings: FeedSettings, *, title: str | None = None
+    database: Database,
+    client: httpx.AsyncClient,
+    url: str,
+    settings: FeedSettings,
+    *,
+    title: str | None = None,
+    name: str | None = None,
 ) -> AddedFeed:
     """Check, fetch, parse and store one feed. Raises FeedExists when the URL is stored already, FeedError when
-    it is refused or cannot be fetched or parsed."""
+    it is refused or cannot be fetched or parsed. ``name`` is a display name already checked
+    (model.feed_names.check_feed_name); ``title`` stands in for the feed's own title (an OPML outline's)."""
     async with database.read_session() as session:
         if await feed_store.get_feed_by_url(session, url) is not None:
             raise FeedExists(url)
@@ -77,11 +84,12 @@ async def add_feed(
         feed = await feed_store.add_feed(
             session,
             url,
-            title=title or parsed.title or None,
+            title=parsed.title or title or None,
+            name=name,
             language=parsed.language,
             interval=settings.default_interval,
         )
-    return AddedFeed(feed, parsed.title or url, len(parsed.entries), quiet)
+    return AddedFeed(feed, feed.display_name, len(parsed.entries), quiet)
 
 
 def _count_quiet(parsed: ParsedFeed, settings: FeedSettings) -> int:

@@ -53,7 +53,7 @@ async def notify_feed_paused(database: Database, bot: BotSettings, feed: Feed) -
         key="admin.feed_paused",
         dedupe_key=f"paused:{feed.id}:{since:%Y%m%d%H%M}",
         url=feed.url,
-        title=feed.title or feed.url,
+        title=feed.display_name,
         error=feed.last_error or "?",
         since=since.strftime("%Y-%m-%d %H:%M UTC"),
     )

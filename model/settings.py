@@ -26,7 +26,7 @@ FULL_TEXT_MODES = ("auto", "always", "never")  # per feed: fetch the article pag
 @dataclass(frozen=True)
 class FeedSourceConfig:
     url: str
-    title: str | None = None
+    name: str | None = None  # display name (model.feed_names); None: the feed's title, else its host
     language: str | None = None
     topics: tuple[str, ...] = ()
     interval: timedelta | None = None

@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
+from model.feed_names import display_name
 from presentation.i18n import Safe, t
-from presentation.links import safe_url
+from presentation.links import is_safe_url, safe_url
 from presentation.names import country_name
 from presentation.pager import first_page, paginate, truncate_html, utf16_len
+from storage import items as item_store
 from storage.models import Item
 
 MAX_MESSAGE = 4096
@@ -37,11 +38,12 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-") + ELLIPSIS
 
 
-def source_name(title: str | None, url: str | None) -> str:
-    if title:
-        return clip(title, 60)
-    host = urlsplit(url or "").hostname or "?"
-    return host.removeprefix("www.")
+@dataclass(frozen=True)
+class OtherSource:
+    """Another feed that carried the story, by its display name, with its own link when it is http(s)."""
+
+    name: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,30 +57,57 @@ class AlertView:
     summary: str
     topics: tuple[str, ...]
     countries: tuple[str, ...]
-    also: tuple[str, ...]
+    also: tuple[OtherSource, ...]
+    date_source: str | None = None  # "entry", "channel", "fetched" (ingest); None: not known (older rows)
 
     @classmethod
     def from_item(cls, item: Item) -> AlertView:
-        feed_title = item.feed.title if item.feed is not None else None
-        feed_url = item.feed.url if item.feed is not None else item.url
-        others: list[str] = []
-        for src in item.sources:
-            if src.feed_id == item.feed_id:
-                continue
-            name = source_name(src.feed.title if src.feed else None, src.url or (src.feed.url if src.feed else None))
-            if name not in others:
-                others.append(name)
+        source = item.feed.display_name if item.feed is not None else display_name(None, None, item.url)
         topics = sorted(item.topics, key=lambda tp: -tp.score)
         return cls(
             title=item.title,
             url=item.url,
-            source=source_name(feed_title, feed_url),
+            source=source,
             published=item.published_at,
             summary=item.short_summary or item.summary,
             topics=tuple(tp.topic for tp in topics),
             countries=tuple(c.country for c in item.countries),
-            also=tuple(others),
+            also=other_sources(item, source),
+            date_source=item.date_source,
         )
+
+
+def other_sources(item: Item, own_name: str) -> tuple[OtherSource, ...]:
+    """What "also reported by" shows: each other name once, in the order first seen, never the alert's own
+    name, with the first http(s) link it carried. Another link from the item's own feed is named by its host."""
+    seen: dict[str, OtherSource] = {}
+    for src in item_store.other_sources(item):
+        name = src.feed.display_name if src.feed is not None else display_name(None, None, src.url)
+        if name == own_name and src.feed_id != item.feed_id:
+            continue
+        url = src.url if is_safe_url(src.url) else None
+        if src.feed_id == item.feed_id:
+            if url is None:
+                continue
+            name = display_name(None, None, url)  # the same feed's other link: named by its host
+            if name == own_name:
+                continue
+        known = seen.get(name)
+        if known is None or known.url is None and url is not None:
+            seen[name] = OtherSource(name, url)
+    return tuple(seen.values())
+
+
+def _other_source(source: OtherSource) -> str:
+    name = html.escape(source.name, quote=False)
+    url = safe_url(source.url)
+    return f'<a href="{url}">{name}</a>' if url else name
+
+
+def _date_note(lang: str, date_source: str | None) -> str:
+    if date_source in ("channel", "fetched"):
+        return t(lang, f"alert.date_{date_source}")
+    return ""
 
 
 def _summary(text: str, limit: int) -> str:
@@ -101,14 +130,22 @@ def render_alert(view: AlertView, lang: str) -> str:
     if view.topics:
         lines.append(" ".join(f"#{tp}" for tp in view.topics))
     lines.append(_title_link(view, MAX_TITLE))
-    lines.append(t(lang, "alert.source_line", source=view.source, date=view.published.strftime("%Y-%m-%d")))
+    lines.append(
+        t(
+            lang,
+            "alert.source_line",
+            source=view.source,
+            date=view.published.strftime("%Y-%m-%d"),
+            date_note=Safe(_date_note(lang, view.date_source)),
+        )
+    )
     head = "\n".join(lines)
     tail: list[str] = []
     if view.countries:
         names = ", ".join(country_name(c, lang) for c in view.countries)
         tail.append(t(lang, "alert.countries", countries=names))
     if view.also:
-        tail.append(t(lang, "alert.also", sources=", ".join(view.also)))
+        tail.append(t(lang, "alert.also", sources=Safe(", ".join(_other_source(s) for s in view.also))))
     tail_text = "\n".join(tail)
     room = MAX_MESSAGE - utf16_len(head) - utf16_len(tail_text) - 4
     summary = html.escape(_summary(view.summary, max(40, min(MAX_SUMMARY, room))), quote=False)

@@ -69,6 +69,7 @@ async def add_feed(
     url: str,
     *,
     title: str | None = None,
+    name: str | None = None,
     language: str | None = None,
     topic_hints: Sequence[str] = (),
     interval: timedelta,
@@ -79,6 +80,7 @@ async def add_feed(
     feed = Feed(
         url=url,
         title=title,
+        name=name,
         language=language,
         topic_hints=list(topic_hints),
         interval_seconds=int(interval.total_seconds()),
@@ -92,14 +94,19 @@ async def add_feed(
 async def sync_configured_feeds(
     session: AsyncSession, sources: Sequence[tuple[str, str | None, str | None, Sequence[str], timedelta]]
 ) -> int:
-    """Insert configured feeds that are not stored yet; stored feeds keep their state. Returns added count."""
-    stored = set((await session.scalars(select(Feed.url))).all())
+    """Insert configured feeds that are not stored yet; stored feeds keep their state, except a name the
+    configuration sets (``name = ...``), which it owns. Each source is (url, name, language, hints, interval).
+    Returns the added count."""
+    stored = {feed.url: feed for feed in (await session.scalars(select(Feed))).all()}
     added = 0
-    for url, title, language, hints, interval in sources:
+    for url, name, language, hints, interval in sources:
         if url in stored:
+            if name is not None and stored[url].name != name:
+                stored[url].name = name
             continue
-        await add_feed(session, url, title=title, language=language, topic_hints=hints, interval=interval)
+        await add_feed(session, url, name=name, language=language, topic_hints=hints, interval=interval)
         added += 1
+    await session.flush()
     return added
 
 

@@ -215,5 +215,12 @@ async def count_items(session: AsyncSession) -> int:
 
 
 def other_sources(item: Item) -> Sequence[ItemSource]:
-    """Sources besides the feed that first carried the item: 'also reported by'."""
-    return [s for s in item.sources if s.feed_id != item.feed_id]
+    """'Also reported by', oldest first: every other feed's copy, and the item's own feed's copies under another
+    guid that bring another link (one text, two URLs in one feed: README "Duplicates"). The item's own row, and
+    a repeat of its link or without one from its own feed, add nothing."""
+    ordered = sorted(item.sources, key=lambda s: (s.seen_at, s.id or 0))
+    return [
+        s
+        for s in ordered
+        if s.feed_id != item.feed_id or (s.guid != item.guid and s.url is not None and s.url != item.url)
+    ]

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from model.feed_names import display_name
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; always hands back an aware datetime (SQLite forgets the zone)."""
@@ -56,7 +58,8 @@ class Feed(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
-    title: Mapped[str | None] = mapped_column(String(512))
+    title: Mapped[str | None] = mapped_column(String(512))  # the feed's own title, plain text
+    name: Mapped[str | None] = mapped_column(String(128))  # set display name (model.feed_names); None: title or host
     language: Mapped[str | None] = mapped_column(String(16))
     topic_hints: Mapped[list[str]] = mapped_column(JSON, default=list)
     full_text: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")  # see feeds/article.py
@@ -84,6 +87,10 @@ class Feed(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_until: Mapped[datetime | None]
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.name, self.title, self.url)
 
 
 class Item(Base):

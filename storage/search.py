@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import (
     ColumnElement,
@@ -37,6 +36,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from model.feed_names import display_name
 from storage.models import Feed, Item, ItemCountry, ItemOrg, ItemSearch, ItemTopic
 from storage.search_query import Filters, SearchQuery, SearchQueryError, Term, parse_query
 from storage.search_text import highlight, snippet, stemmed_text
@@ -195,6 +195,7 @@ def _shown(*source: Any) -> list[Any]:
         Item.summary,
         Item.short_summary,
         Feed.title.label("feed_title"),
+        Feed.name.label("feed_name"),
         Feed.url.label("feed_url"),
     ]
 
@@ -323,11 +324,7 @@ async def _postgres_ranked(
 
 
 def source_name(item: Item) -> str:
-    return _source(item.feed.title, item.feed.url)
-
-
-def _source(title: str | None, url: str) -> str:
-    return title or urlsplit(url).hostname or url
+    return item.feed.display_name
 
 
 def _results(scored: list[tuple[Row, float]], parsed: SearchQuery) -> list[SearchResult]:
@@ -339,7 +336,7 @@ def _results(scored: list[tuple[Row, float]], parsed: SearchQuery) -> list[Searc
             title_html=highlight(row.title, wanted),
             url=row.url,
             published=row.published_at,
-            source=_source(row.feed_title, row.feed_url),
+            source=display_name(row.feed_name, row.feed_title, row.feed_url),
             snippet_html=snippet(row.summary or row.short_summary or "", wanted),
             score=round(score, 6),
         )

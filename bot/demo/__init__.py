@@ -92,7 +92,7 @@ async def demo_feeds() -> AsyncIterator[tuple[FeedSourceConfig, ...]]:
     try:
         port = runner.addresses[0][1]
         yield tuple(
-            FeedSourceConfig(url=f"http://127.0.0.1:{port}/{name}", title=title, language=lang, topics=hints)
+            FeedSourceConfig(url=f"http://127.0.0.1:{port}/{name}", name=title, language=lang, topics=hints)
             for name, (title, lang, hints) in DEMO_FEEDS.items()
         )
     finally:

@@ -8,7 +8,15 @@ from emulator import parse_html
 from presentation.i18n import LANGUAGES, Catalogue, load_language
 from presentation.names import country_name
 from presentation.pager import MARKUP_FACTOR
-from presentation.render import MAX_MESSAGE, AlertView, render_alert, render_digest, truncate_html, utf16_len
+from presentation.render import (
+    MAX_MESSAGE,
+    AlertView,
+    OtherSource,
+    render_alert,
+    render_digest,
+    truncate_html,
+    utf16_len,
+)
 
 
 def view(**kw) -> AlertView:
@@ -20,7 +28,7 @@ def view(**kw) -> AlertView:
         summary="One. Two. Three.",
         topics=("public_health",),
         countries=("KZ", "UZ"),
-        also=("Other",),
+        also=(OtherSource("Other", "https://other.example/y"),),
     )
     base.update(kw)
     return AlertView(**base)
@@ -51,7 +59,7 @@ def test_huge_feed_strings_never_exceed_the_limit_and_stay_valid() -> None:
     huge = view(
         title="<&>" * 3000,
         summary="😀 & <x> " * 3000,
-        also=tuple(f"S{i}&" for i in range(900)),
+        also=tuple(OtherSource(f"S{i}&") for i in range(900)),
         url="https://example.org/" + "a" * 3000,
     )
     html = render_alert(huge, "en")

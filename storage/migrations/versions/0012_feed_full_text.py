@@ -1,7 +1,7 @@
 """feed full_text: whether teaser items get their article page fetched (auto, always, never)
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Hand-written. Existing feeds get "auto": a teaser's page is fetched, a full description is left alone.
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

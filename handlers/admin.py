@@ -20,6 +20,7 @@ from handlers.runtime import Runtime
 from handlers.stats import feedback_stats_text
 from ingest.add_feed import IMPORT_CONCURRENCY, FeedExists, add_feed, add_feeds
 from model.feed_names import MAX_NAME, FeedNameError, check_feed_name
+from model.settings import FULL_TEXT_MODES
 from presentation.i18n import Safe, t
 from presentation.render import pack_messages
 from storage import chats as chat_store
@@ -87,9 +88,13 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if lang is None:
         return
     args = context.args or []
-    rest = " ".join(args[1:])
+    full_text = [a.removeprefix("full_text:") for a in args[1:] if a.startswith("full_text:")]
+    rest = " ".join(a for a in args[1:] if not a.startswith("full_text:"))
     if not args or not args[0].startswith(("http://", "https://")) or (rest and not rest.startswith("name:")):
         await reply(update, lang, "admin.addfeed_usage")
+        return
+    if len(full_text) > 1 or (full_text and full_text[0] not in FULL_TEXT_MODES):
+        await reply(update, lang, "admin.full_text_bad", options=", ".join(FULL_TEXT_MODES))
         return
     url = args[0]
     name = None
@@ -102,7 +107,14 @@ async def addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = runtime_of(context)
     try:
         async with _client(runtime) as client:
-            added = await add_feed(runtime.database, client, url, runtime.settings.feeds, name=name)
+            added = await add_feed(
+                runtime.database,
+                client,
+                url,
+                runtime.settings.feeds,
+                name=name,
+                full_text=full_text[0] if full_text else None,
+            )
     except FeedExists:
         await reply(update, lang, "admin.feed_exists", url=url)
         return

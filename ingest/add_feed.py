@@ -66,6 +66,7 @@ async def add_feed(
     *,
     title: str | None = None,
     name: str | None = None,
+    full_text: str | None = None,
 ) -> AddedFeed:
     """Check, fetch, parse and store one feed. Raises FeedExists when the URL is stored already, FeedError when
     it is refused or cannot be fetched or parsed. ``name`` is a display name already checked
@@ -89,6 +90,9 @@ async def add_feed(
             language=parsed.language,
             interval=settings.default_interval,
         )
+        if full_text is not None:  # "auto", "always" or "never" (model.settings.FULL_TEXT_MODES)
+            await feed_store.set_full_text_modes(session, {url: full_text})
+            feed.full_text = full_text
     return AddedFeed(feed, feed.display_name, len(parsed.entries), quiet)
 
 

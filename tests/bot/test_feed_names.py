@@ -74,3 +74,18 @@ def test_feeds_add_takes_a_name(tmp_path, feed_server) -> None:
     assert added.returncode == 0 and "Night desk" in added.stdout, added.stderr
     listed = run_cli("--config", str(config), "feeds", "list", cwd=tmp_path, env=env)
     assert "\tNight desk\t" in listed.stdout
+
+
+async def test_addfeed_takes_a_full_text_mode_and_refuses_a_bad_one(harness: Harness, feed_server) -> None:
+    h = harness
+    h.emulator.add_user(ADMIN, "Admin")
+    teasers = feed_server.set_feed("/names/teasers.xml", build_rss(1, feed_id="teasers", title="Teasers"))
+    [bad] = await h.say(ADMIN, f"/addfeed {teasers} full_text:sometimes")
+    assert "full_text: expected one of auto, always, never" in bad.text, bad.text
+    async with h.database.read_session() as session:
+        assert await feed_store.get_feed_by_url(session, teasers) is None
+    [added] = await h.say(ADMIN, f"/addfeed {teasers} full_text:never name:Teaser desk")
+    assert "Teaser desk" in added.text, added.text
+    async with h.database.read_session() as session:
+        feed = await feed_store.get_feed_by_url(session, teasers)
+    assert feed is not None and (feed.full_text, feed.name) == ("never", "Teaser desk")

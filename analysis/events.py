@@ -47,6 +47,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "exercise": (
         "exercise", "drill", "simulation exercise", "tabletop exercise", "field exercise", "command-post exercise",
         "учения", "учение", "тренировка", "командно-штабная тренировка", "командно-штабные учения",
+        "simulation", "tabletop", "table-top exercise", "simex", "full-scale exercise",
     ),
     "meeting": (
         "summit", "саммит", "встреча на высшем уровне", "meeting", "talks", "consultations", "session",
@@ -61,7 +62,15 @@ KINDS: dict[str, tuple[str, ...]] = {
 # "press conference" and "exercise of rights" are not events of interest.
 _NOT_EVENTS = (
     "press conference",
-    "пресс-конференция",
+    "news conference",
+    "пресс-конференци*",
+    "прес-конференці*",
+    "баспасөз конференц*",
+    "басма сөз жыйын*",
+    "matbuot anjuman*",
+    "матбуот анжуман*",
+    "нишасти матбуот*",
+    "basın toplantı*",
     "exercise of rights",
     "exercise of power",
     "course of",

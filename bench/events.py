@@ -70,9 +70,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--against", help="also score this git revision's analysis code")
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--batch", help="only the cases of this batch ('heldout': written after the rules were fixed)")
     ap.add_argument("--json-out", help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.batch:
+        rows = [r for r in rows if r.get("batch") == args.batch]
     if args.json_out:  # child mode: predictions only
         Path(args.json_out).write_text(json.dumps(predict(rows)), encoding="utf-8")
         return
@@ -87,7 +90,8 @@ def main() -> None:
                 tar.extractall(tmp, filter="data")
             out = Path(tmp) / "preds.json"
             subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--json-out", str(out)],
+                [sys.executable, str(Path(__file__).resolve()), "--json-out", str(out)]
+                + (["--batch", args.batch] if args.batch else []),
                 check=True,
                 cwd=tmp,
                 env={"PYTHONPATH": tmp, "PATH": "/usr/bin:/bin"},

@@ -98,7 +98,7 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 _FUTURE = re.compile(
     r"\b(?:will|shall|to be held|is scheduled|are scheduled|plans? to|upcoming|пройд[её]т|состоится|будет|будут|"
     r"планиру\w*|намечен\w*|запланирован\w*|проведут|начн[её]тся|начнутся|стартует|стартуют|откро[ею]тся|"
-    r"продлится|продлятся|set for|to (?:host|hold|meet|open|start|take place|be held))\b",
+    r"продлится|продлятся)\b",
     _F,
 )
 _WD_EN = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"

@@ -225,11 +225,27 @@ _DOC_DATE = re.compile(
 )
 
 
+def _is_dateline(sp: DateSpan, text: str) -> bool:
+    before = text[max(0, sp.pos - 60) : sp.pos]
+    return bool(_DATELINE.search(before) and _DATELINE_TAIL.match(text, sp.pos + sp.length))
+
+
 def _not_event_date(sp: DateSpan, text: str) -> bool:
     before = text[max(0, sp.pos - 60) : sp.pos]
-    if _DATELINE.search(before) and _DATELINE_TAIL.match(text, sp.pos + sp.length):
-        return True
     return sp.start == sp.end and bool(_STAMP.search(before) or _DOC_DATE.search(before))
+
+
+def _drop_datelines(spans: list[DateSpan], text: str) -> list[DateSpan]:
+    """A dateline's day gives way to a day of the week before it ("BISHKEK, 5 March – … held on 4 March");
+    otherwise it may well be the event's own day ("ASTANA, 12 May – A drill is under way")."""
+    lines = [sp for sp in spans if _is_dateline(sp, text)]
+    if not lines:
+        return spans
+    rest = [sp for sp in spans if sp not in lines]
+    line = lines[0].start
+    if any(0 < (line - sp.start).days <= 7 for sp in rest):
+        return rest
+    return spans
 
 
 # The tense of the title (else of the text) says whether the item tells of an event past or to come, and so
@@ -241,9 +257,15 @@ _PAST = re.compile(
     re.I,
 )
 _FUTURE_MORE = re.compile(
-    r"(?<![^\W\d_])(?:өтеді|өтөт|o'tkaziladi|o'tadi|ўтказилади|мегардад|мешавад|баргузор мешавад|next)(?![^\W\d_])"
+    r"(?<![^\W\d_])(?:өтеді|өтөт|o'tkaziladi|o'tadi|ўтказилади|мегардад|мешавад|баргузор мешавад)(?![^\W\d_])"
     r"|将于|将在|即将|将举行",
     re.I,
+)
+
+
+# headline futures: "Kyrgyzstan to host …", "Next SCO drill set for Kazakhstan"
+_HEADLINE_FUTURE = re.compile(
+    r"\b(?:to (?:host|hold|meet|open|start|take place|be held)|set for|next|upcoming)\b", re.I
 )
 
 
@@ -254,7 +276,7 @@ def _future(text: str) -> bool:
 def _by_tense(spans: list[DateSpan], title: str, body: str, published: date | None) -> list[DateSpan]:
     if published is None or len(spans) < 2:
         return spans
-    if _future(title) or (not _PAST.search(title) and _future(body)):
+    if _future(title) or _HEADLINE_FUTURE.search(title) or (not _PAST.search(title) and _future(body)):
         kept = [sp for sp in spans if sp.end >= published]
     elif _PAST.search(title) or _PAST.search(body):
         kept = [sp for sp in spans if sp.start <= published + timedelta(days=1)]
@@ -282,6 +304,7 @@ def find_events(
         return []
     kind_pos, kind = _first_kind(in_title + in_body)
     spans = [sp for sp in _join_ranges(find_dates(text, published), text) if not _not_event_date(sp, text)]
+    spans = _drop_datelines(spans, text)
     chosen = _pick_dates(_by_tense(spans, title, body, published), kind_pos)
     location = _location(tokens_title) or _location(tokens_body)
     location = english_place(location) if location else zh_location(text)

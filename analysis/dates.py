@@ -34,13 +34,14 @@ EN_M = (
 RU_M = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
 # XM: a region month stem plus its case ending: "октябрында", "қарашада", "aprel", "Kasım"
 MONTH = rf"(?:{EN_M}(?![^\W\d_])|{RU_M}|{XM})"
-_ORD = r"(?:st|nd|rd|th)?"
+_ORD = r"(?:st|nd|rd|th|-?го)?"  # "14th", Russian "с 14-го по 15 апреля"
 _D = r"(?<!\d)(\d{1,2})" + _ORD
 # a year written after the date: ", 2024", "2024 г.", Tajik "соли 2025"
 _Y = r"(?:,?\s*(?:соли\s+)?(\d{4})(?!\d))?"
 # a year written before it: "2024 жылғы 3 мамырда", "2024-жылдын 14-мартында", "2025-yil 15-may"
 _Y0 = r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
-_TO = r"\s*(?:-|–|—|‑|to|till|until|through|and|по|до|то)\s*"
+# a range link: "15–19", "3 to 5", "4 and 5", "18 и 19", "up to", Kazakh "және", Uzbek/Tajik "va"/"ва"
+_TO = r"\s*(?:-|–|—|‑|to|up to|till|until|through|thru|and|по|до|то|и|және|va|ва)\s*"
 _DM = r"(?:\s*-\s*|\s+)(?:of\s+)?"  # "3 May", "3 of May", Uzbek and Kyrgyz "3-may", "14-мартында"
 _F = re.IGNORECASE
 
@@ -57,14 +58,14 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         ("y0", "d1", "m1", "d2", "m2", "y"),
     ),
     # November 28 – December 2, 2024
-    (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}({EN_M})\s+{_D}{_Y}", _F), ("m1", "d1", "m2", "d2", "y")),
+    (re.compile(rf"(?:from\s+)?\b({EN_M}),?\s+{_D}{_TO}({EN_M}),?\s+{_D}{_Y}", _F), ("m1", "d1", "m2", "d2", "y")),
     # 11–15 December 2024 / с 11 по 15 декабря 2024 г. / аз 22 то 25 апрели соли 2025 / 16–18-aprel
     (
         re.compile(rf"{_Y0}(?:from\s+|с\s+|аз\s+)?{_D}{_TO}{_D}{_DM}({MONTH}){_Y}", _F),
         ("y0", "d1", "d2", "m2", "y"),
     ),
     # from December 11 to 15, 2024
-    (re.compile(rf"(?:from\s+)?\b({EN_M})\s+{_D}{_TO}{_D}(?!\s*{MONTH}){_Y}", _F), ("m2", "d1", "d2", "y")),
+    (re.compile(rf"(?:from\s+)?\b({EN_M}),?\s+{_D}{_TO}{_D}(?!\s*{MONTH}){_Y}", _F), ("m2", "d1", "d2", "y")),
     # 11.12.2024 – 15.12.2024, 11–15.12.2024
     (
         re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"),
@@ -78,6 +79,8 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         ),
         ("y0", "n1", "d1", "n2", "d2"),
     ),
+    # Chinese news gives only the day when the month is the publication's: "3日在阿拉木图举行", "11日至16日"
+    (re.compile(r"(?<![\d月])(\d{1,2})\s*日(?:\s*(?:至|到|-|–|—|~|～)\s*(\d{1,2})\s*日)?"), ("d1", "d2")),
     # Mongolian: 6-р сарын 12-нд, 5-р сарын 14-16-нд
     (
         re.compile(
@@ -87,15 +90,30 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     ),
     # single days: 3 September 2021, 28th of May, 3 сентября, 2024 жылғы 3 мамырда, 18-aprel, 11.12.2024
     (re.compile(rf"{_Y0}{_D}{_DM}({MONTH}){_Y}", _F), ("y0", "d2", "m2", "y")),
-    (re.compile(rf"\b({EN_M})\s+{_D}(?![\d:]){_Y}", _F), ("m2", "d2", "y")),
+    (re.compile(rf"\b({EN_M}),?\s+{_D}(?![\d:]){_Y}", _F), ("m2", "d2", "y")),
     (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d])"), ("d2", "n2", "y")),
     (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "n2", "d2")),
 ]
 
 _FUTURE = re.compile(
     r"\b(?:will|shall|to be held|is scheduled|are scheduled|plans? to|upcoming|пройд[её]т|состоится|будет|будут|"
-    r"планиру\w*|намечен\w*|запланирован\w*|проведут)\b",
+    r"планиру\w*|намечен\w*|запланирован\w*|проведут|начн[её]тся|начнутся|стартует|стартуют|откро[ею]тся|"
+    r"продлится|продлятся)\b",
     _F,
+)
+_WD_EN = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_WD_RU = r"(понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)"
+# two weekdays make a range: "on Monday and Tuesday", "from Monday to Wednesday", "в понедельник и вторник"
+_REL_RANGE = (
+    re.compile(
+        rf"\b(?:(next|this|coming|last|on|from)\s+)?{_WD_EN}\s*(?:and|to|through|till|until|-|–|—)\s*(?:on\s+)?{_WD_EN}\b",
+        _F,
+    ),
+    re.compile(
+        rf"(?<![а-яё])(?:в|во|с|со)\s+(?:(следующ\w+|ближайш\w+|эт\w+|прошл\w+)\s+)?{_WD_RU}"
+        rf"\s*(?:и|по|до|-|–|—)\s*(?:в|во)?\s*{_WD_RU}(?![а-яё])",
+        _F,
+    ),
 )
 _REL_EN = re.compile(
     r"\b(?:(next|this|coming|last|on)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -149,12 +167,21 @@ def _closest_year(month: int, day: int, ref: date) -> int:
     return ref.year
 
 
+def _day_only_month(day: int, ref: date) -> int:
+    """The month of a bare day ("3日"): the publication's, or the one before when the day is well after it."""
+    if day > ref.day + 20:
+        return (ref.month - 2) % 12 + 1
+    return ref.month
+
+
 def _build(fields: tuple[str, ...], groups: tuple[str | None, ...], ref: date) -> tuple[date, date] | None:
     v = dict(zip(fields, groups, strict=True))
     m1 = _month(v["m1"]) if v.get("m1") else (int(v["n1"]) if v.get("n1") else None)
     m2 = _month(v["m2"]) if v.get("m2") else (int(v["n2"]) if v.get("n2") else m1)
     if m2 is None:
-        return None
+        if "n1" in v or "m1" in v or "m2" in v or "n2" in v:
+            return None
+        m1 = m2 = _day_only_month(int(v["d1"]), ref)
     m1 = m1 or m2
     if not 1 <= m1 <= 12 or not 1 <= m2 <= 12:
         return None
@@ -219,8 +246,20 @@ def find_dates(text: str, ref: date | None) -> list[DateSpan]:
                 spans.append(DateSpan(built[0], built[1], s, e - s))
     if ref is not None:
         future = bool(_FUTURE.search(text))
+        for rx in _REL_RANGE:
+            for m in rx.finditer(text):
+                mod, wd1, wd2 = m.groups()
+                i1, i2 = _weekday_index(wd1), _weekday_index(wd2)
+                if i1 is None or i2 is None or i1 == i2:
+                    continue
+                d1 = _relative(mod if mod and mod.lower() not in ("on", "from") else None, i1, ref, future)
+                d2 = d1 + timedelta(days=(i2 - i1) % 7)
+                taken.append(m.span())
+                spans.append(DateSpan(d1, d2, m.start(), m.end() - m.start()))
         for rx in (_REL_EN, _REL_RU):
             for m in rx.finditer(text):
+                if any(m.start() < te and ts < m.end() for ts, te in taken):
+                    continue
                 mod, wd_word, day_word = m.groups()
                 if day_word:
                     d = ref + timedelta(days=_DAY_WORDS[day_word.lower()])

@@ -100,9 +100,11 @@ class PhraseMatcher:
     def find(self, tokens: Sequence[Token]) -> list[Hit]:
         parts_found = self._part_hits(tokens)
         hits: list[Hit] = []
-        for pid, parts in enumerate(self._parts):
+        # only the patterns with a part found, in pattern order (a loop over every pattern cost more than the hits)
+        for pid in sorted({pid for pid, _ in parts_found}):
+            parts = self._parts[pid]
             if len(parts) == 1:
-                hits.extend(Hit(pid, s, e) for s, e in parts_found.get((pid, 0), ()))
+                hits.extend(Hit(pid, s, e) for s, e in parts_found[(pid, 0)])
                 continue
             spans = [parts_found.get((pid, n), []) for n in range(len(parts))]
             if not all(spans):

@@ -52,6 +52,16 @@ REF = date(2024, 10, 10)  # a Thursday
         ("5-р сарын 14-16-нд", date(2024, 5, 14), date(2024, 5, 16)),
         ("3-14 Kasım tarihleri arasında", date(2024, 11, 3), date(2024, 11, 14)),
         ("Протягом 4–8 листопада", date(2024, 11, 4), date(2024, 11, 8)),
+        ("переговоры прошли 18 и 19 ноября", date(2024, 11, 18), date(2024, 11, 19)),
+        ("форум прошел с 14-го по 15 апреля", date(2024, 4, 14), date(2024, 4, 15)),
+        ("from 22 up to 26 September", date(2024, 9, 22), date(2024, 9, 26)),
+        ("held on October, 16 in Dushanbe", date(2024, 10, 16), date(2024, 10, 16)),
+        ("was held on March, 3-4 for rescuers", date(2024, 3, 3), date(2024, 3, 4)),
+        ("the drill was held on Monday and Tuesday", date(2024, 10, 7), date(2024, 10, 8)),
+        ("the workshop will run from Monday to Wednesday", date(2024, 10, 14), date(2024, 10, 16)),
+        ("учения прошли в понедельник и вторник", date(2024, 10, 7), date(2024, 10, 8)),
+        ("联合演练3日在阿拉木图举行", date(2024, 10, 3), date(2024, 10, 3)),
+        ("联合救灾演练11日至16日在绍兴举行", date(2024, 10, 11), date(2024, 10, 16)),
     ],
 )
 def test_date_forms(text, start, end):
@@ -247,3 +257,38 @@ def test_ranges_with_until_plural_triggers_and_english_places(annotator, title, 
 def test_two_dates_in_separate_sentences_stay_apart(annotator):
     ev = annotator.annotate(item("Ministers met on 3 May to discuss floods", "A report is due on 20 May.")).events[0]
     assert (ev.start, ev.end) == (date(2024, 5, 3), date(2024, 5, 3))
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind", "start", "end"),
+    [
+        # a dateline and a publication stamp are not the event's day
+        ("Consultations on dam safety", "BISHKEK, 10 October (AKIpress) – The sides held consultations on 9 October.",
+         "meeting", "2024-10-09", "2024-10-09"),
+        ("Встреча глав государств", "Опубликовано: 10.10.2024. Встреча прошла 9 октября.", "meeting", "2024-10-09",
+         "2024-10-09"),
+        # a law's date is not the event's
+        ("Заседание комиссии по ЧС", "Постановлением от 1 октября 2024 года утвержден план. "
+         "Заседание прошло 8 октября.", "meeting", "2024-10-08", "2024-10-08"),
+        # the title's tense picks the upcoming event over the past one, and the other way round
+        ("Kyrgyzstan to host CIS emergency council", "The council met on 24 October 2023 in Minsk and will meet in "
+         "Bishkek on 16 October 2024.", "meeting", "2024-10-16", "2024-10-16"),
+        ("Заседание совета прошло в Минске", "Заседание прошло 9 октября; следующее состоится 16 октября 2025 года.",
+         "meeting", "2024-10-09", "2024-10-09"),
+        ("Joint SCO drill starts Monday", "The drill will start on Monday and last three days.", "exercise",
+         "2024-10-14", "2024-10-16"),
+        ("Ош шаарында тегерек стол өттү", "Тегерек стол 9-октябрда өттү.", "conference", "2024-10-09", "2024-10-09"),
+        ("Мизи мудаввар", "Мизи мудаввар 9 октябр баргузор гардид.", "conference", "2024-10-09", "2024-10-09"),
+    ],
+)  # fmt: skip
+def test_event_dates_in_context(annotator, title, summary, kind, start, end):
+    ev = annotator.annotate(item(title, summary)).events[0].to_json()
+    assert (ev["kind"], ev["start"], ev["end"]) == (kind, start, end)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["ТЖМ басшысы баспасөз конференциясын өткізді", "Пресс-конференции министра", "Vazir matbuot anjumani o'tkazdi"],
+)
+def test_press_conferences_in_the_region_are_not_events(annotator, title):
+    assert annotator.annotate(item(title, "")).events == []

@@ -31,7 +31,6 @@ from analysis.config import DEFAULT_TOPICS_PATH  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from bot.settings import load_settings, settings_from_mapping  # noqa: E402
 from emulator import Emulator  # noqa: E402
-from handlers.runtime import get_runtime  # noqa: E402
 from storage import chats as chat_store  # noqa: E402
 from storage import feeds as feed_store  # noqa: E402
 from storage import subscriptions as sub_store  # noqa: E402
@@ -127,8 +126,6 @@ async def run(interval: int, polled_rounds: int, pushed_rounds: int) -> None:
                 server.set_feed("/polled.xml", rss(polled, None, polled_url))
                 published = time.monotonic()
                 polled_times.append(await wait_for_text(emulator, f"p-{n}", interval * 2 + 30) - published)
-            runtime = get_runtime(app)
-            assert runtime.poller is not None
         await database.aclose()
     await hub.stop()
     emulator.stop()

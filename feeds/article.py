@@ -22,10 +22,9 @@ from feeds.errors import FeedError, HTTPStatusError
 from feeds.fetch import fetch_feed
 from feeds.models import CacheValidators, Fetched
 from feeds.safety import check_url_allowed
-from model.settings import FULL_TEXT_MODES, FetchLimits
+from model.settings import FetchLimits
 
 __all__ = [
-    "FULL_TEXT_MODES",
     "ArticleError",
     "NoArticleText",
     "NotAPage",

@@ -7,8 +7,7 @@ from functools import lru_cache
 import yake
 
 from analysis.text import split_sentences
-
-_ELLIPSIS = "…"
+from model.clip import clip_at_word
 
 
 def _norm(s: str) -> str:
@@ -21,24 +20,14 @@ def summarize(title: str, body: str, limit: int) -> str:
     title_key = _norm(title)
     sentences = [s for s in sentences if _norm(s) != title_key]
     if not sentences:
-        return _clip(title, limit)
+        return clip_at_word(title, limit)
     out = ""
     for s in sentences:
         candidate = f"{out} {s}".strip()
         if len(candidate) > limit:
             break
         out = candidate
-    return out or _clip(sentences[0], limit)
-
-
-def _clip(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + _ELLIPSIS
+    return out or clip_at_word(sentences[0], limit)
 
 
 _YAKE_LANG = {x: x for x in ("en", "ru", "uk", "zh", "tr", "fa", "ar", "hi", "de", "fr")}

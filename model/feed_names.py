@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
+from model.clip import clip_at_word
+
 MAX_NAME = 80  # characters; a name is a label in one alert line
 TITLE_SHOWN = 60  # a feed's own title is cut to this many characters when it stands as the name
 
@@ -30,22 +32,11 @@ def check_feed_name(text: str) -> str:
     return name
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-") + "…"
-
-
 def display_name(name: str | None, title: str | None, url: str | None) -> str:
     """What every message calls a feed: its set name, else its own title (plain text), else its host."""
     if name:
         return name
     if title and title.strip():
-        return _clip(title, TITLE_SHOWN)
+        return clip_at_word(" ".join(title.split()), TITLE_SHOWN)
     host = urlsplit(url or "").hostname or "?"
     return host.removeprefix("www.")

@@ -15,6 +15,18 @@ from datetime import date, timedelta
 
 from analysis.date_words import REGION_MONTH_RE as XM
 from analysis.date_words import region_month
+from analysis.day_words import (
+    DAY_WORDS,
+    FUTURE_RE,
+    PAST_RE,
+    REGION_DAY_WORD,
+    REGION_WEEKDAY,
+    ZH_DAY_WORDS,
+    ZH_RELATIVE,
+    ZH_WEEKDAYS,
+    modifier,
+    weekday_of,
+)
 
 _EN_MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -39,6 +51,7 @@ _D = r"(?<!\d)(\d{1,2})" + _ORD
 # a year written after the date: ", 2024", "2024 г.", Tajik "соли 2025"
 _Y = r"(?:,?\s*(?:соли\s+)?(\d{4})(?!\d))?"
 # a year written before it: "2024 жылғы 3 мамырда", "2024-жылдын 14-мартында", "2025-yil 15-may"
+_Y1 = _Y + r"(?:\s*(?:года|г\.))?"  # the first date's year: "с 29 декабря 2024 года по 3 января 2025 года"
 _Y0 = r"(?:(?<!\d)(\d{4})\s*-?\s*(?:жылғы|жылы|жылдың|жылдын|yil(?:ning|i)?|йил(?:нинг|и)?|yılı|року)\s+)?"
 # a range link: "15–19", "3 to 5", "4 and 5", "18 и 19", "up to", Kazakh "және", Uzbek/Tajik "va"/"ва"
 _TO = r"\s*(?:-|–|—|‑|to|up to|till|until|through|thru|and|по|до|то|и|және|va|ва)\s*"
@@ -49,7 +62,7 @@ _F = re.IGNORECASE
 _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
     # 28 November 2024 – 2 December 2024 / с 28 ноября по 2 декабря 2024 года
     (
-        re.compile(rf"{_Y0}(?:from\s+|с\s+|аз\s+)?{_D}{_DM}({MONTH}){_Y}{_TO}{_D}{_DM}({MONTH}){_Y}", _F),
+        re.compile(rf"{_Y0}(?:from\s+|с\s+|аз\s+)?{_D}{_DM}({MONTH}){_Y1}{_TO}{_D}{_DM}({MONTH}){_Y}", _F),
         ("y0", "d1", "m1", "y1", "d2", "m2", "y"),
     ),
     # Kyrgyz and Kazakh "27-майдан 1-июнга чейин": the ablative ending says "from"
@@ -57,8 +70,11 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         re.compile(rf"{_Y0}{_D}{_DM}({XM})(?<=дан|дын|тан|нан|ден|тен|нен|dan|tan|nan)\s+{_D}{_DM}({MONTH}){_Y}", _F),
         ("y0", "d1", "m1", "d2", "m2", "y"),
     ),
-    # November 28 – December 2, 2024
-    (re.compile(rf"(?:from\s+)?\b({EN_M}),?\s+{_D}{_TO}({EN_M}),?\s+{_D}{_Y}", _F), ("m1", "d1", "m2", "d2", "y")),
+    # November 28 – December 2, 2024 / December 29, 2024 – January 3, 2025
+    (
+        re.compile(rf"(?:from\s+)?\b({EN_M}),?\s+{_D}{_Y}{_TO}({EN_M}),?\s+{_D}{_Y}", _F),
+        ("m1", "d1", "y1", "m2", "d2", "y"),
+    ),
     # 11–15 December 2024 / с 11 по 15 декабря 2024 г. / аз 22 то 25 апрели соли 2025 / 16–18-aprel
     (
         re.compile(rf"{_Y0}(?:from\s+|с\s+|аз\s+)?{_D}{_TO}{_D}{_DM}({MONTH}){_Y}", _F),
@@ -97,7 +113,7 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
 
 _FUTURE = re.compile(
     r"\b(?:will|shall|to be held|is scheduled|are scheduled|plans? to|upcoming|пройд[её]т|состоится|будет|будут|"
-    r"планиру\w*|намечен\w*|запланирован\w*|проведут|начн[её]тся|начнутся|стартует|стартуют|откро[ею]тся|"
+    r"пройдут|планиру\w*|намечен\w*|запланирован\w*|проведут|начн[её]тся|начнутся|стартует|стартуют|откро[ею]тся|"
     r"продлится|продлятся)\b",
     _F,
 )
@@ -128,9 +144,33 @@ _REL_RU = re.compile(
 )
 
 
+_REGION_FUTURE = re.compile(FUTURE_RE, _F)
+_REGION_PAST = re.compile(
+    PAST_RE + r"|\b(?:was|were|held|took place|ended|closed|met|visited|прош[её]л|прошл[аио]|состоял\w*|заверш\w*)\b",
+    _F,
+)
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+
+
 def is_future(text: str) -> bool:
     """Whether the text announces (will, пройдёт, состоится) rather than reports."""
     return bool(_FUTURE.search(text))
+
+
+def _sentence(text: str, pos: int) -> str:
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, pos)]
+    end = _SENTENCE_END.search(text, pos)
+    return text[starts[-1] if starts else 0 : end.start() if end else len(text)]
+
+
+def _future_at(text: str, pos: int, default: bool) -> bool:
+    """The tense of the sentence around pos ("өтеді" ahead, "өтті" back), else of the whole text."""
+    sent = _sentence(text, pos)
+    if _FUTURE.search(sent) or _REGION_FUTURE.search(sent):
+        return True
+    if _REGION_PAST.search(sent):
+        return False
+    return default
 
 
 @dataclass(frozen=True)
@@ -212,6 +252,9 @@ def _weekday_index(word: str) -> int | None:
 
 def _relative(mod: str | None, wd: int, ref: date, future: bool) -> date:
     mod = (mod or "").lower()
+    if mod in ("下", "上", "本", "这"):  # Chinese counts weeks: 下周二 is Tuesday of next week
+        monday = ref - timedelta(days=ref.weekday())
+        return monday + timedelta(days=wd + {"下": 7, "上": -7}.get(mod, 0))
     ahead = (wd - ref.weekday()) % 7
     if mod.startswith(("next", "coming", "следующ", "ближайш")):
         return ref + timedelta(days=ahead or 7)
@@ -230,6 +273,28 @@ _DAY_WORDS = {
 }  # fmt: skip
 
 
+def _region_relative(text: str, ref: date, future: bool, taken: list[tuple[int, int]]) -> list[DateSpan]:
+    """Weekdays and today/yesterday/tomorrow of Kazakh, Kyrgyz, Uzbek, Tajik and Chinese."""
+    out: list[DateSpan] = []
+    for m in REGION_WEEKDAY.finditer(text):
+        mod = modifier(m.group(1)) or modifier(m.group(5))
+        wd = weekday_of(next(g for g in m.groups()[1:4] if g))
+        if wd is not None:
+            d = _relative(mod, wd, ref, _future_at(text, m.start(), future))
+            out.append(DateSpan(d, d, m.start(), m.end() - m.start()))
+    for m in REGION_DAY_WORD.finditer(text):
+        d = ref + timedelta(days=DAY_WORDS[m.group(1).lower()])
+        out.append(DateSpan(d, d, m.start(), m.end() - m.start()))
+    for m in ZH_RELATIVE.finditer(text):
+        if m.group(1):
+            d = ref + timedelta(days=ZH_DAY_WORDS[m.group(1)])
+        else:
+            wd = min(ZH_WEEKDAYS.index(m.group(3)), 6)
+            d = _relative(m.group(2), wd, ref, _future_at(text, m.start(), future))
+        out.append(DateSpan(d, d, m.start(), m.end() - m.start()))
+    return [sp for sp in out if not any(sp.pos < te and ts < sp.pos + sp.length for ts, te in taken)]
+
+
 def find_dates(text: str, ref: date | None) -> list[DateSpan]:
     """Every date expression in the text; relative ones need the reference (publication) date."""
     anchor = ref or date.today()
@@ -245,14 +310,15 @@ def find_dates(text: str, ref: date | None) -> list[DateSpan]:
                 taken.append((s, e))
                 spans.append(DateSpan(built[0], built[1], s, e - s))
     if ref is not None:
-        future = bool(_FUTURE.search(text))
+        future = bool(_FUTURE.search(text) or _REGION_FUTURE.search(text))
         for rx in _REL_RANGE:
             for m in rx.finditer(text):
                 mod, wd1, wd2 = m.groups()
                 i1, i2 = _weekday_index(wd1), _weekday_index(wd2)
                 if i1 is None or i2 is None or i1 == i2:
                     continue
-                d1 = _relative(mod if mod and mod.lower() not in ("on", "from") else None, i1, ref, future)
+                mod = mod if mod and mod.lower() not in ("on", "from") else None
+                d1 = _relative(mod, i1, ref, _future_at(text, m.start(), future))
                 d2 = d1 + timedelta(days=(i2 - i1) % 7)
                 taken.append(m.span())
                 spans.append(DateSpan(d1, d2, m.start(), m.end() - m.start()))
@@ -267,7 +333,9 @@ def find_dates(text: str, ref: date | None) -> list[DateSpan]:
                     wd = _weekday_index(wd_word)
                     if wd is None:
                         continue
-                    d = _relative(mod if mod and mod.lower() != "on" else None, wd, ref, future)
+                    mod = mod if mod and mod.lower() != "on" else None
+                    d = _relative(mod, wd, ref, _future_at(text, m.start(), future))
                 spans.append(DateSpan(d, d, m.start(), m.end() - m.start()))
+        spans.extend(_region_relative(text, ref, future, taken))
     spans.sort(key=lambda sp: sp.pos)
     return spans

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
-from analysis.dates import DateSpan, find_dates, is_future
+from analysis.dates import find_dates
+from analysis.event_dates import event_dates
 from analysis.event_words import CJK_KINDS, REGION_KINDS
 from analysis.gazetteer import country_finder
 from analysis.matcher import PhraseMatcher
@@ -71,6 +72,13 @@ _NOT_EVENTS = (
     "матбуот анжуман*",
     "нишасти матбуот*",
     "basın toplantı*",
+    # parliaments are not sittings: Uzbek "Oliy Majlis", Tajik "Маҷлиси Олӣ", "Маҷлиси намояндагон"
+    "oliy majlis*",
+    "олий мажлис*",
+    "маҷлиси олӣ*",
+    "маҷлиси олии*",
+    "маҷлиси намояндагон*",
+    "маҷлиси миллӣ*",
     "exercise of rights",
     "exercise of power",
     "course of",
@@ -127,46 +135,6 @@ def _first_kind(hits: list[tuple[int, int, str]]) -> tuple[int, str]:
     return pos, kind
 
 
-_NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
-    "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "十": 10,
-}  # fmt: skip
-_RU_NUMBER_STEMS = {"двух": 2, "трех": 3, "трёх": 3, "четырех": 4, "четырёх": 4, "пяти": 5, "шести": 6, "семи": 7}
-_EN_N = r"\d{1,2}|two|three|four|five|six|seven|eight|nine|ten"
-_DURATION = re.compile(
-    rf"\b({_EN_N})[- ](day|week)\b"
-    r"|(двух|тр[её]х|четыр[её]х|пяти|шести|семи)(дневн|недельн)"
-    # "last three days", "for two weeks", "продлятся три дня", "为期三天"
-    rf"|\b(?:for|lasts?|lasting|run(?:s|ning)? for|over)\s+({_EN_N})\s+(day|week)s?\b"
-    r"|(?:продл\w+|в течение)\s+(\d{1,2}|два|две|три|четыре|пять|шесть|семь)\s+(д[нея]\w*|недел\w*)"
-    r"|为期\s*(\d{1,2}|[两二三四五六七十])\s*(天|周)",
-    re.IGNORECASE,
-)
-_ENDING = re.compile(r"\b(?:end(?:ed|ing|s)?|conclud\w*|clos\w*|complet\w*|wrap\w*)\b|заверш\w*|закры\w*", re.I)
-
-
-def _with_duration(span: DateSpan, text: str) -> tuple[date, date]:
-    """A single day and "a five-day course" make a range: it starts there, or ends there if the text says so."""
-    if span.start != span.end:
-        return span.start, span.end
-    m = _DURATION.search(text)
-    if not m:
-        return span.start, span.end
-    if m.group(3):
-        n = _RU_NUMBER_STEMS[m.group(3).lower()]
-        days = n * (7 if m.group(4).lower().startswith("недел") else 1)
-    else:
-        num, unit = next((m.group(i), m.group(i + 1)) for i in (1, 5, 7, 9) if m.group(i))
-        n = int(num) if num.isdigit() else _NUMBER_WORDS[num.lower()]
-        days = n * (7 if unit.lower().startswith(("week", "недел", "周")) else 1)
-    if not 1 < days <= 31:
-        return span.start, span.end
-    if _ENDING.search(text):
-        return span.end - timedelta(days=days - 1), span.end
-    return span.start, span.start + timedelta(days=days - 1)
-
-
 def _location(tokens: Sequence[Token]) -> str | None:
     """First place named after 'in'/'в' ('in Beijing', 'в Ташкенте'), in its dictionary form."""
     for start, name in country_finder().places(tokens):
@@ -176,120 +144,6 @@ def _location(tokens: Sequence[Token]) -> str | None:
         if prev >= 0 and tokens[prev].low in _LOC_PREP:
             return name
     return None
-
-
-# "opened on 5 August and runs until 18 August", "с 3 ноября ... до 14 ноября", "11月3日开班……至11月14日结束"
-_RANGE_LINK = re.compile(
-    r"\b(?:until|till|through|to)\b|\bи продлится до\b|\bпо\b|\bдо\b|至|gacha\b|дейін\b|чейин\b", re.I
-)
-_RANGE_GAP = 80  # characters between the two dates that may still join them
-
-
-def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
-    """Two single days a few words apart, linked by 'until' or the like, are one range."""
-    ordered = sorted(spans, key=lambda sp: sp.pos)
-    out: list[DateSpan] = []
-    i = 0
-    while i < len(ordered):
-        a = ordered[i]
-        b = ordered[i + 1] if i + 1 < len(ordered) else None
-        if b is not None and a.start == a.end and b.start == b.end and 0 < (b.start - a.start).days <= 31:
-            between = text[a.pos + a.length : b.pos]
-            link = _RANGE_LINK.search(between)
-            # "to" joins only "5 March to 9 March"; no link reaches across a sentence end
-            near = link and (link.group(0).lower() != "to" or len(between.strip()) <= 4)
-            if len(between) <= _RANGE_GAP and near and ". " not in between:
-                out.append(DateSpan(a.start, b.end, a.pos, b.pos + b.length - a.pos))
-                i += 2
-                continue
-        out.append(a)
-        i += 1
-    return out
-
-
-# Dates that are not the event's: a wire dateline ("ASTANA, 12 May (Kazinform) –"), a publication stamp
-# ("Published 16 November", "Опубликовано: 16.11.2025") and a document's date ("Law of 11 April 2014",
-# "Постановлением от 5 мая 2025 года").
-_UP = "A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ"
-_DATELINE = re.compile(rf"(?:^|\n)\s*[{_UP}][{_UP}' .\-]{{2,30}},\s*$")
-_DATELINE_TAIL = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?[–—-]")
-_STAMP = re.compile(
-    r"(?:published|updated|posted|опубликовано|обновлено|дата публикации|жарияланды|жарыяланды|发布时间|发布日期)"
-    r"\s*(?:on\s*)?:?\s*$",
-    re.I,
-)
-_DOC_DATE = re.compile(
-    r"(?:(?<![^\W\d_])от|\b(?:law|decree|resolution|order|act|agreement|protocol)\s+(?:no\.?\s*\S+\s+)?(?:of|dated)"
-    r"|\bdated)\s*$",
-    re.I,
-)
-
-
-def _is_dateline(sp: DateSpan, text: str) -> bool:
-    before = text[max(0, sp.pos - 60) : sp.pos]
-    return bool(_DATELINE.search(before) and _DATELINE_TAIL.match(text, sp.pos + sp.length))
-
-
-def _not_event_date(sp: DateSpan, text: str) -> bool:
-    before = text[max(0, sp.pos - 60) : sp.pos]
-    return sp.start == sp.end and bool(_STAMP.search(before) or _DOC_DATE.search(before))
-
-
-def _drop_datelines(spans: list[DateSpan], text: str) -> list[DateSpan]:
-    """A dateline's day gives way to a day of the week before it ("BISHKEK, 5 March – … held on 4 March");
-    otherwise it may well be the event's own day ("ASTANA, 12 May – A drill is under way")."""
-    lines = [sp for sp in spans if _is_dateline(sp, text)]
-    if not lines:
-        return spans
-    rest = [sp for sp in spans if sp not in lines]
-    line = lines[0].start
-    if any(0 < (line - sp.start).days <= 7 for sp in rest):
-        return rest
-    return spans
-
-
-# The tense of the title (else of the text) says whether the item tells of an event past or to come, and so
-# which of "held on 5–7 September 2024 ... the next will take place on 12–15 August" it is about.
-_PAST = re.compile(
-    r"\b(?:held|took place|ended|closed|concluded|completed|wrapped up|was|were|met|hosted|conducted|visited|"
-    r"returned|attended|прош[её]л|прошл[аио]|состоял\w*|заверши\w*|завершились|провел\w*|провёл\w*|"
-    r"посетил\w*|прибыл\w*|өтті|өттү|болды|o'tdi|o‘tdi|ўтди|гардид|шуданд)(?![^\W\d_])|举行了|结束",
-    re.I,
-)
-_FUTURE_MORE = re.compile(
-    r"(?<![^\W\d_])(?:өтеді|өтөт|o'tkaziladi|o'tadi|ўтказилади|мегардад|мешавад|баргузор мешавад)(?![^\W\d_])"
-    r"|将于|将在|即将|将举行",
-    re.I,
-)
-
-
-# headline futures: "Kyrgyzstan to host …", "Next SCO drill set for Kazakhstan"
-_HEADLINE_FUTURE = re.compile(
-    r"\b(?:to (?:host|hold|meet|open|start|take place|be held)|set for|next|upcoming)\b", re.I
-)
-
-
-def _future(text: str) -> bool:
-    return is_future(text) or bool(_FUTURE_MORE.search(text))
-
-
-def _by_tense(spans: list[DateSpan], title: str, body: str, published: date | None) -> list[DateSpan]:
-    if published is None or len(spans) < 2:
-        return spans
-    if _future(title) or _HEADLINE_FUTURE.search(title) or (not _PAST.search(title) and _future(body)):
-        kept = [sp for sp in spans if sp.end >= published]
-    elif _PAST.search(title) or _PAST.search(body):
-        kept = [sp for sp in spans if sp.start <= published + timedelta(days=1)]
-    else:
-        return spans
-    return kept or spans
-
-
-def _pick_dates(spans: list[DateSpan], kind_pos: int) -> DateSpan | None:
-    """The date nearest the trigger word; ranges first, as they describe the event itself."""
-    if not spans:
-        return None
-    return min(spans, key=lambda sp: (sp.start == sp.end, abs(sp.pos - kind_pos) // 200, abs(sp.pos - kind_pos)))
 
 
 def find_events(
@@ -303,15 +157,7 @@ def find_events(
     if not in_title and not in_body:
         return []
     kind_pos, kind = _first_kind(in_title + in_body)
-    spans = [sp for sp in _join_ranges(find_dates(text, published), text) if not _not_event_date(sp, text)]
-    spans = _drop_datelines(spans, text)
-    chosen = _pick_dates(_by_tense(spans, title, body, published), kind_pos)
+    start, end = event_dates(find_dates(text, published), title, body, published, kind_pos)
     location = _location(tokens_title) or _location(tokens_body)
     location = english_place(location) if location else zh_location(text)
-    if chosen:
-        start, end = _with_duration(chosen, text)
-    elif published is not None and not is_future(text):
-        start = end = published  # a report that names no day tells of the day it was published
-    else:
-        start = end = None
     return [Event(kind, start, end, location)]

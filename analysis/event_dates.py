@@ -81,6 +81,12 @@ _RANGE_LINK = re.compile(
     r"\b(?:until|till|through|to)\b|\bи продлится до\b|\bпо\b|\bдо\b|至|gacha\b|дейін\b|чейин\b", re.I
 )
 _RANGE_GAP = 80  # characters between the two dates that may still join them
+# "2 июня ... начались учения ..., которые продлятся до 6 июня": a verb of lasting right before the end date
+# joins it across a longer clause of the same sentence.
+_LASTS_UNTIL = re.compile(
+    r"(?:\bпродл\w+|\bпродолж\w+)\s+до\s*$|\b(?:run|runs|last|lasts|continue|continues)\s+until\s*$", re.I
+)
+_LASTS_GAP = 200
 
 
 def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
@@ -96,7 +102,8 @@ def _join_ranges(spans: list[DateSpan], text: str) -> list[DateSpan]:
             link = _RANGE_LINK.search(between)
             # "to" joins only "5 March to 9 March"; no link reaches across a sentence end
             near = link and (link.group(0).lower() != "to" or len(between.strip()) <= 4)
-            if len(between) <= _RANGE_GAP and near and ". " not in between:
+            lasts = _LASTS_UNTIL.search(between) and len(between) <= _LASTS_GAP
+            if (lasts or (len(between) <= _RANGE_GAP and near)) and ". " not in between:
                 out.append(DateSpan(a.start, b.end, a.pos, b.pos + b.length - a.pos))
                 i += 2
                 continue

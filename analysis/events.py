@@ -57,7 +57,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     ),
     "visit": (
         "visit", "study tour", "study visit", "working trip", "визит", "посещение", "ознакомительная поездка",
-        "рабочая поездка", "посетил", "посетила", "посетили", "visited",
+        "рабочая поездка", "посетил", "посетила", "посетили", "посетит", "посетят", "visited",
     ),
 }  # fmt: skip
 # "press conference" and "exercise of rights" are not events of interest.

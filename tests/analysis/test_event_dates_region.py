@@ -72,3 +72,26 @@ def test_tajik_capital_is_not_monday():
 def test_regional_events_and_side_dates(annotator, title, summary, kind, start, end):
     ev = annotator.annotate(item(title, summary)).events[0].to_json()
     assert (ev["kind"], ev["start"], ev["end"]) == (kind, start, end)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind", "start", "end"),
+    [
+        # a verb of lasting joins the end date across a long clause
+        ("Спасатели СНГ начали учения", "7 октября на базе учебного центра начались международные учения "
+         "подразделений чрезвычайных ведомств государств – участников Содружества, которые продлятся до "
+         "11 октября.", "exercise", "2024-10-07", "2024-10-11"),
+        # a future "посетит" makes the visit the first trigger, before the talks it includes
+        ("Министр посетит Минск для переговоров", "Визит запланирован на 14 октября.", "visit", "2024-10-14",
+         "2024-10-14"),
+        # Kazakh "кездесіп" (having met)
+        ("Екі елдің құтқарушылары жоспарға қол қойды", "Департаменттер 9 қазанда Атырауда кездесіп, жоспарды "
+         "бекітті.", "meeting", "2024-10-09", "2024-10-09"),
+        # Uzbek "shtab o'quvi" is a command-staff exercise
+        ("Namanganda shtab o'quvi o'tkaziladi", "O'quv 11 oktyabr kuni bo'lib o'tadi.", "exercise", "2024-10-11",
+         "2024-10-11"),
+    ],
+)  # fmt: skip
+def test_lasting_until_visits_and_regional_meetings(annotator, title, summary, kind, start, end):
+    ev = annotator.annotate(item(title, summary)).events[0].to_json()
+    assert (ev["kind"], ev["start"], ev["end"]) == (kind, start, end)

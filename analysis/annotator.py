@@ -172,7 +172,9 @@ class Annotator:
         send_gate, review_gate = self._gates()
         passing = [t for t in self.topics if scores[t.id] >= self._cuts(t)[0]]
         proposed = [t for t in self.topics if scores[t.id] >= self._cuts(t)[1]]
-        supported = {t.id for t in passing}
+        # A field topic in the review band is support enough: an MoU on emergencies rarely scores emergency_response
+        # as high as the MoU itself (dev set F: cooperation_frameworks recall 0.79 -> 0.82, false alerts unchanged).
+        supported = {t.id for t in proposed}
         send: list[str] = []
         review: list[str] = []
         for topic in passing:

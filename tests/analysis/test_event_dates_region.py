@@ -67,16 +67,6 @@ def test_tajik_capital_is_not_monday():
         ("Conference marks tenth anniversary of the framework", "The framework was adopted on 18 March 2015. "
          "On Tuesday, a conference in Almaty marked the anniversary.", "conference", "2024-10-08", "2024-10-08"),
         ("Бүгін семинар басталды", "Бүгін үш күндік семинар басталды.", "training", "2024-10-10", "2024-10-12"),
-    ],
-)  # fmt: skip
-def test_regional_events_and_side_dates(annotator, title, summary, kind, start, end):
-    ev = annotator.annotate(item(title, summary)).events[0].to_json()
-    assert (ev["kind"], ev["start"], ev["end"]) == (kind, start, end)
-
-
-@pytest.mark.parametrize(
-    ("title", "summary", "kind", "start", "end"),
-    [
         # a verb of lasting joins the end date across a long clause
         ("Спасатели СНГ начали учения", "7 октября на базе учебного центра начались международные учения "
          "подразделений чрезвычайных ведомств государств – участников Содружества, которые продлятся до "
@@ -92,6 +82,6 @@ def test_regional_events_and_side_dates(annotator, title, summary, kind, start, 
          "2024-10-11"),
     ],
 )  # fmt: skip
-def test_lasting_until_visits_and_regional_meetings(annotator, title, summary, kind, start, end):
+def test_regional_events_and_side_dates(annotator, title, summary, kind, start, end):
     ev = annotator.annotate(item(title, summary)).events[0].to_json()
     assert (ev["kind"], ev["start"], ev["end"]) == (kind, start, end)

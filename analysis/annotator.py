@@ -246,4 +246,6 @@ class Annotator:
             keywords=keywords(f"{prep.title}. {prep.body}", prep.language, self.settings.keywords),
             band=band,
             review_topics=review_topics,
+            # float16: what story grouping stores per story (half of float32, cosines move < 0.001)
+            embedding=None if vec is None else np.asarray(vec, dtype=np.float16).tobytes(),
         )

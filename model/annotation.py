@@ -51,6 +51,8 @@ class Annotation:
     band: str = "send"  # one of BANDS
     # Topics proposed for review-band items (scores between the review and send cuts).
     review_topics: list[str] = field(default_factory=list)
+    # The item's embedding as float16 bytes, for story grouping (ingest.grouping); not part of the JSON.
+    embedding: bytes | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         """JSON-safe dict (dates as ISO strings)."""

@@ -1,0 +1,248 @@
+"""Story grouping on meaning: which stored story a new item tells again, across feeds and languages.
+
+The exact rules of ingest.dedupe (URL, content hash, title key) run first. An item none of them places joins a
+story when all of these hold:
+
+- its embedding is close to the story's (cosine >= ``threshold``): the annotator's multilingual embedding puts
+  a Russian and an English report of one event side by side, which no simhash of words can;
+- the countries overlap, or neither names one (two earthquakes of one size in two countries read alike);
+- the dates are within ``window`` (two SCO summits a year apart read alike);
+- the hazard or event kinds are compatible (a fire and an ammonia leak at one plant are two stories), and a
+  warning does not join the event it warned of (the forecast and the flood are two alerts).
+
+Candidates come from an index, never a scan: each story's vector is cut by fixed random hyperplanes into
+``BANDS`` keys of ``BITS`` bits (storage/stories.py keeps them in an indexed table). Two vectors at cosine c
+agree on a bit with probability 1 - acos(c)/pi, so on a band with that to the power BITS; with 24 bands of 8
+bits a pair at the threshold shares a key with probability above 0.99, while the look-up stays a handful of
+index probes per item, at any number of stored items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from model.annotation import Annotation
+
+__all__ = [
+    "BANDS",
+    "BITS",
+    "GroupingRule",
+    "StoryFacts",
+    "band_keys",
+    "decode_vector",
+    "encode_vector",
+    "hazard_kinds",
+    "is_warning",
+    "same_story",
+    "story_facts",
+]
+
+BANDS = 24
+BITS = 8
+# Fixed seed: stored keys must stay comparable across restarts and workers.
+_PLANES_SEED = 15
+_planes_cache: dict[int, np.ndarray] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingRule:
+    threshold: float = 0.84  # bench/grouping.py --sweep: the middle of the plateau on the tuning pairs
+    # When only one side names a country (short items often name none), the vectors must agree more.
+    unplaced_threshold: float = 0.86
+    window: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFacts:
+    """What the rule compares of an item or story: unit vector, countries, date, kinds, warning or event."""
+
+    vector: np.ndarray
+    countries: frozenset[str]
+    published: datetime
+    kinds: frozenset[str]
+    warning: bool
+    primary: str | None = None  # the first country named: what the story is about, not who helps or borders
+    topics: frozenset[str] = frozenset()
+
+
+# Hazard and incident words, by stem, in the languages the feeds carry (en, ru, kk, ky, uz, tg, zh). A stem
+# matches the start of a word; CJK stems match anywhere. Why: the annotator's events name meetings and drills,
+# not hazards, and a hazard word is what tells a quake from a flood in two look-alike reports.
+_KIND_STEMS: dict[str, tuple[str, ...]] = {
+    "earthquake": (
+        "earthquake",
+        "quake",
+        "tremor",
+        "aftershock",
+        "землетряс",
+        "толчк",
+        "толчок",
+        "зилзил",
+        "zilzil",
+        "сілкін",
+        "титирөө",
+        "silkin",
+        "地震",
+    ),
+    "flood": (
+        "flood",
+        "паводк",
+        "паводок",
+        "наводн",
+        "подтоп",
+        "половод",
+        "затоп",
+        "тасқын",
+        "ташкын",
+        "toshqin",
+        "обхез",
+        "ishim",
+        "ишим",
+        "洪",
+        "dam ",
+        "дамб",
+        "плотин",
+        "dambas",
+        "inundat",
+    ),
+    "mudflow": ("mudflow", "сель", "селев", "сел ", "sel ", "泥石流"),
+    "landslide": ("landslide", "оползн", "оползен", "滑坡"),
+    "avalanche": ("avalanche", "лавин", "көчкү", "көшкін", "ko'chki", "雪崩"),
+    "fire": ("fire", "blaze", "wildfire", "пожар", "возгоран", "горит", "өрт", "yong'in", "сӯхтор", "火"),
+    "explosion": ("explosion", "blast", "взрыв", "жарыл", "portla", "爆炸"),
+    "chemical": ("ammonia", "chlorine", "leak", "аммиак", "хлор", "утечк", "ammiak", "泄漏"),
+    "measles": ("measles", "корь", "кори", "корью", "қызылша", "кызамык", "qizamiq", "麻疹"),
+    "anthrax": ("anthrax", "сибирск", "күйдүргү", "күйдіргі", "kuydirgi", "炭疽"),
+    "cchf": ("crimean-congo", "crimean", "конго", "kkgl", "ккгл", "克里米亚"),
+    "mpox": ("mpox", "monkeypox", "оспа", "оспу", "оспы", "шешек", "猴痘"),
+    "avian_flu": ("h5n1", "bird flu", "avian", "птичий", "құс тұмау", "禽流感"),
+    "flu": ("influenza", "flu ", "грипп"),
+    "cholera": ("cholera", "холер", "霍乱"),
+    "brucellosis": ("brucell", "бруцелл"),
+    "fmd": ("foot-and-mouth", "ящур"),
+    "heat": ("heat", "жара", "жары", "issiq", "高温"),
+    "dust": ("dust", "пыльн", "沙尘"),
+    "wind": ("wind", "storm", "ветер", "ветр", "шторм", "буран", "大风"),
+    "snow": ("snowstorm", "blizzard", "метел", "снегопад"),
+    "tsunami": ("tsunami", "цунами", "海啸"),
+    "air_crash": ("plane", "crash", "самолёт", "самолет", "авиакатастроф", "разбился", "ұшақ"),
+    "mine": ("mine", "miner", "шахт", "горняк", "кенші", "шахтас"),
+    "heating": ("теплотрасс", "heating main"),
+}
+_WARNING = re.compile(
+    r"\b(warn|forecast|alert for|risk of|threat|advis|предупрежд|прогноз|ожида|угроз|синоптик|гидрометцентр"
+    r"|ескерт|эскерт|ogohlantir)|预警|预报",
+    re.IGNORECASE,
+)
+_HAPPENED = re.compile(
+    r"\b(after\b|kill|dead|death|hit|strikes|struck|passes|worsens|погиб|жертв|произош|сош[её]л|разруш|после)",
+    re.IGNORECASE,
+)
+
+
+def hazard_kinds(text: str) -> frozenset[str]:
+    """The hazard and incident kinds ``text`` names (see ``_KIND_STEMS``)."""
+    folded = f" {text.casefold()} "
+    found = set()
+    for kind, stems in _KIND_STEMS.items():
+        for stem in stems:
+            if ord(stem[0]) >= 0x3000:
+                if stem in folded:
+                    found.add(kind)
+                    break
+            elif re.search(r"(?<![\w'])" + re.escape(stem), folded):
+                found.add(kind)
+                break
+    return frozenset(found)
+
+
+def is_warning(title: str) -> bool:
+    """A forecast or warning headline, as against a report of the event itself (which may mention warnings:
+    "tsunami warnings after a huge earthquake")."""
+    return _WARNING.search(title) is not None and _HAPPENED.search(title) is None
+
+
+def encode_vector(vector: np.ndarray) -> bytes:
+    """float16 bytes: half the size of float32, and cosines move by well under 0.001."""
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def decode_vector(data: bytes) -> np.ndarray:
+    vector = np.frombuffer(data, dtype=np.float16).astype(np.float32)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def story_facts(title: str, summary: str, annotation: Annotation, published: datetime) -> StoryFacts | None:
+    """The facts of an annotated item, or None when the annotation carries no embedding (rules-only mode)."""
+    if annotation.embedding is None:
+        return None
+    kinds = hazard_kinds(f"{title}. {summary}") | {f"event:{e.kind}" for e in annotation.events}
+    return StoryFacts(
+        decode_vector(annotation.embedding),
+        frozenset(annotation.countries),
+        published,
+        kinds,
+        is_warning(title),
+        annotation.countries[0] if annotation.countries else None,
+        frozenset(annotation.topics) | frozenset(annotation.review_topics),
+    )
+
+
+def _compatible_kinds(a: frozenset[str], b: frozenset[str]) -> bool:
+    # A short item may name no kind at all ("Gansu quake kills over 100" names one, "Pass closed" none).
+    return not a or not b or bool(a & b)
+
+
+def same_story(a: StoryFacts, b: StoryFacts, rule: GroupingRule) -> bool:
+    """Whether ``a`` and ``b`` tell one story, by the rule in the module docstring."""
+    if abs(a.published - b.published) > rule.window:
+        return False
+    threshold = rule.threshold
+    if a.countries and b.countries:
+        # Each story's own country is among the other's: "a quake in Tajikistan's Murghab" also names
+        # Afghanistan (a Murghab is there too), and a quake in Afghanistan is still another story.
+        if a.primary not in b.countries or b.primary not in a.countries:
+            return False
+    elif a.countries or b.countries:
+        threshold = rule.unplaced_threshold
+    if a.warning != b.warning or not _compatible_kinds(a.kinds, b.kinds):
+        return False
+    if not _compatible_kinds(a.topics, b.topics):
+        return False  # health ministers and emergency chiefs meeting in one city on one day
+    return float(np.dot(a.vector, b.vector)) >= threshold
+
+
+def _planes(dim: int) -> np.ndarray:
+    planes = _planes_cache.get(dim)
+    if planes is None:
+        planes = np.random.default_rng(_PLANES_SEED).standard_normal((BANDS * BITS, dim)).astype(np.float32)
+        _planes_cache[dim] = planes
+    return planes
+
+
+def band_keys(vectors: np.ndarray | Sequence[np.ndarray]) -> list[list[int]]:
+    """Per vector, its ``BANDS`` index keys: band number << BITS | the band's sign bits."""
+    matrix = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    if matrix.shape[0] == 0:
+        return []
+    bits = (matrix @ _planes(matrix.shape[1]).T > 0).reshape(matrix.shape[0], BANDS, BITS)
+    weights = 1 << np.arange(BITS)
+    values = (bits * weights).sum(axis=2)
+    return [[band << BITS | int(v) for band, v in enumerate(row)] for row in values]
+
+
+def best_match(facts: StoryFacts, candidates: Iterable[tuple[int, StoryFacts]], rule: GroupingRule) -> int | None:
+    """The candidate id closest to ``facts`` among those the rule accepts; None for a new story."""
+    best, best_score = None, -1.0
+    for ref, other in candidates:
+        if same_story(facts, other, rule):
+            score = float(np.dot(facts.vector, other.vector))
+            if score > best_score:
+                best, best_score = ref, score
+    return best

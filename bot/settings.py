@@ -248,8 +248,13 @@ def _read_feeds(root: _Table) -> FeedSettings:
         max_concurrency=t.integer("max_concurrency", d.max_concurrency, minimum=1, maximum=1000),
         per_host_concurrency=t.integer("per_host_concurrency", d.per_host_concurrency, minimum=1),
         pause_after=t.seconds("pause_after", d.pause_after, minimum=60),
-        near_duplicate_distance=t.integer("near_duplicate_distance", d.near_duplicate_distance, minimum=0, maximum=16),
+        # Four 16-bit bands find every pair within 3 bits and no more (bench/grouping.py: no same-story pair
+        # of the labelled set is within 16 bits; the meaning rule merges them instead).
+        near_duplicate_distance=t.integer("near_duplicate_distance", d.near_duplicate_distance, minimum=0, maximum=3),
         near_duplicate_window=t.seconds("near_duplicate_window", d.near_duplicate_window, minimum=0),
+        story_grouping=t.get("story_grouping", bool, d.story_grouping),
+        story_threshold=t.number("story_threshold", d.story_threshold, minimum=0.5, maximum=1.0),
+        story_window=t.seconds("story_window", d.story_window, minimum=0),
         alert_max_age=t.seconds("alert_max_age", d.alert_max_age or timedelta(0), minimum=0) or None,
         tick=t.seconds("tick", d.tick, minimum=1),
         parse_workers=t.integer("parse_workers", d.parse_workers, minimum=0, maximum=64),

@@ -7,6 +7,7 @@ forum thread.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from storage import chats as chat_store
 from storage.models import Item, Subscription, utcnow
 from storage.outbox import PRIORITY_ALERT, enqueue_message, list_matching_subscriptions
 from storage.search_text import stems
+from storage.stories import list_sent_alerts
 
 
 def _item_stems(item: Item) -> tuple[str, ...]:
@@ -93,4 +95,29 @@ async def enqueue_alerts(session: AsyncSession, item: Item, *, now: datetime | N
             not_before=None if digest else settings.quiet_until(now),
             status="held" if digest else "pending",
         )
+    return queued
+
+
+async def enqueue_edits(session: AsyncSession, sources: Sequence[tuple[int, int, str]]) -> int:
+    """Queue an edit of every alert already sent for these stories, so that it names the new sources.
+
+    ``sources`` holds (item id, feed id, guid) of reports recorded as further sources. The edit row re-renders
+    the whole alert when it is sent (delivery.sender), so several new sources before it goes out cost one
+    edit per row, and no chat gets a second alert for a story it has. Returns the rows queued."""
+    by_item: dict[int, list[tuple[int, str]]] = {}
+    for item_id, feed_id, guid in sources:
+        by_item.setdefault(item_id, []).append((feed_id, guid))
+    queued = 0
+    for alert in await list_sent_alerts(session, by_item):
+        for feed_id, guid in by_item[alert.item_id]:
+            queued += await enqueue_message(
+                session,
+                chat_id=alert.chat_id,
+                kind="edit",
+                dedupe_key=f"edit:{alert.id}:{feed_id}:{hashlib.blake2b(guid.encode(), digest_size=8).hexdigest()}",
+                item_id=alert.item_id,
+                thread_id=alert.thread_id,
+                payload={"message_id": alert.message_id},
+                priority=PRIORITY_ALERT,
+            )
     return queued

@@ -71,6 +71,7 @@ class Outgoing:
     photo: bytes | None = None  # spike/weekly rows: sent as a photo with ``text`` as its caption
     follow_up: str | None = None  # weekly rows: a message after the photo
     markup: InlineKeyboardMarkup | None = None  # alerts: the feedback buttons
+    edit_message_id: int | None = None  # edit rows: the sent alert whose text is replaced
 
 
 @dataclass
@@ -219,7 +220,7 @@ class Sender:
     async def _prepare(self, session: AsyncSession, rows: list[OutboxMessage]) -> list[Outgoing]:
         chats = await chat_store.get_chats(session, {r.chat_id for r in rows})
         items = await item_store.get_items(
-            session, {r.item_id for r in rows if r.item_id is not None and r.kind == "alert"}
+            session, {r.item_id for r in rows if r.item_id is not None and r.kind in ("alert", "edit")}
         )
         rendered: dict[tuple[int, str], str] = {}
         out: list[Outgoing] = []
@@ -231,8 +232,9 @@ class Sender:
             lang = alert_language(chat) if chat is not None else "en"
             text: str | None
             photo, follow_up, markup = None, None, None
-            if row.kind == "alert" and row.item_id in items:
-                markup = feedback_keyboard(row.item_id, lang)
+            edit_of = (row.payload or {}).get("message_id") if row.kind == "edit" else None
+            if row.kind in ("alert", "edit") and row.item_id in items and (row.kind == "alert" or edit_of):
+                markup = feedback_keyboard(row.item_id, lang)  # an edit keeps the buttons
                 key = (row.item_id, lang)
                 if key not in rendered:
                     rendered[key] = render_alert(AlertView.from_item(items[row.item_id]), lang)
@@ -262,6 +264,7 @@ class Sender:
                     photo,
                     follow_up,
                     markup,
+                    int(edit_of) if edit_of else None,
                 )
             )
         return out
@@ -290,17 +293,28 @@ class Sender:
             if not await outbox.mark_sending(session, message.row_id, self.worker):
                 log.warning("outbox row %s is no longer this worker's; not sending it", message.row_id)
                 return
+        message_id = None
         try:
             if message.photo is not None:
                 await self._send_report(message)
+            elif message.edit_message_id is not None:
+                # The story gained sources: the alert's text is rendered anew ("also reported by").
+                await self.bot.edit_message_text(
+                    chat_id=message.chat_id,
+                    message_id=message.edit_message_id,
+                    text=message.text,
+                    reply_markup=message.markup,
+                    rate_limit_args={"broadcast": True, "deadline": message.deadline},
+                )
             else:
-                await self.bot.send_message(
+                sent = await self.bot.send_message(
                     chat_id=message.chat_id,
                     text=message.text,
                     message_thread_id=message.thread_id,
                     reply_markup=message.markup,
                     rate_limit_args={"broadcast": True, "deadline": message.deadline},
                 )
+                message_id = sent.message_id
         except ClaimExpired:
             log.warning("outbox row %s waited past its lease; handing it back unsent", message.row_id)
             metrics.DELIVERY_FAILURES.labels("claim_expired").inc()
@@ -323,7 +337,7 @@ class Sender:
             await self._retry(message, "unexpected")
         else:
             async with self.database.session() as session:
-                await outbox.mark_sent(session, message.row_id)
+                await outbox.mark_sent(session, message.row_id, message_id=message_id)
                 # In the same transaction as the row leaves "in flight": no other worker sees a gap.
                 await pacing_store.pace_chat(session, message.chat_id, self._chat_interval(message.chat_id))
             self.stats.sent += 1

@@ -29,6 +29,7 @@ from feeds.parse import parse_feed
 from feeds.schedule import backoff_interval, next_interval
 from ingest import metrics
 from ingest.group_commit import GroupCommit
+from ingest.grouping import story_rule
 from ingest.store import PolledFeed, StoredFeed, store_polls
 from model.items import NormalisedItem
 from model.polls import PollResult, PollSuccess
@@ -125,6 +126,7 @@ class Poller:
             near_window=self.settings.near_duplicate_window,
             max_distance=self.settings.near_duplicate_distance,
             alert_max_age=self.settings.alert_max_age,
+            grouping=story_rule(self.settings),
         )
         self._writes = GroupCommit(
             self.database, store, max_group=_STORE_GROUP, linger=_STORE_LINGER, expected=lambda: len(self._arriving)

@@ -16,13 +16,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from delivery.matching import enqueue_alerts
+from delivery.matching import enqueue_alerts, enqueue_edits
 from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
+from ingest.grouping import GroupingRule, StoryFacts, band_keys, load_story_index, new_story, story_facts
 from model.items import NormalisedItem, title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
 from storage import items as item_store
-from storage.items import NewItem
+from storage import stories as story_store
+from storage.items import NewItem, source_language
 from storage.locks import lock_for_ingest
 from storage.outbox import items_with_subscribers
 
@@ -59,8 +61,12 @@ async def store_polls(
     near_window: timedelta,
     max_distance: int,
     alert_max_age: timedelta | None = None,
+    grouping: GroupingRule | None = None,
 ) -> list[StoredFeed]:
     """Store a group of polls in the caller's transaction; one result per poll, in order.
+
+    With ``grouping``, an entry the exact rules leave new joins a story close in meaning (ingest.grouping);
+    alerts already sent for a story that gains a source are edited to name it.
 
     Items published more than ``alert_max_age`` before their poll are stored quietly: searchable, in digests
     and trends, never alerted. So a new feed's back catalogue, or a feed republishing its archive, floods no one.
@@ -70,14 +76,20 @@ async def store_polls(
     placed: list[item_store.Placed] = []
     repeats: list[tuple[Ref, int, NewItem]] = []  # (the story repeated, feed id, entry)
     fresh_of: list[list[NewItem]] = []
+    facts_of: dict[int, tuple[StoryFacts, list[int]]] = {}  # by id() of the NewItem: its facts and band keys
     if any(arrivals):
         await lock_for_ingest(session)
         index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
+        if grouping is not None:
+            facts_of = _facts(arrivals)
+        stories = await load_story_index(session, list(facts_of.values()), grouping or GroupingRule())
         for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
             fresh = []
             by_text: dict[str, Ref] = {}  # this feed's new stories by their text
             for new, incoming in feed_arrivals:
                 original = index.match(incoming) or by_text.get(new.entry.content_hash)
+                if original is None and id(new) in facts_of:
+                    original = stories.match(incoming.feed_id, *facts_of[id(new)])
                 if original is None:
                     if new.entry.content_hash != EMPTY_TEXT_HASH:
                         by_text[new.entry.content_hash] = (1, len(placed) + len(fresh))
@@ -90,6 +102,9 @@ async def store_polls(
                 # count), for the later feeds of the group.
                 if number < len(polls) - 1:
                     index.add_incoming((1, len(placed)), incoming, poll.success.now)
+                    if id(new) in facts_of:
+                        facts, keys = facts_of[id(new)]
+                        stories.add((1, len(placed)), incoming.feed_id, facts, keys)
                 placed.append((incoming.feed_id, poll.success.now, new))
             fresh_of.append([new for new, _ in fresh])
     else:
@@ -99,12 +114,29 @@ async def store_polls(
     await item_store.add_sources(
         session,
         [
-            (ref[1] if ref[0] == 0 else ids[ref[1]], feed_id, new.entry.guid, new.entry.url, seen_at[feed_id])
+            (
+                ref[1] if ref[0] == 0 else ids[ref[1]],
+                feed_id,
+                new.entry.guid,
+                new.entry.url,
+                seen_at[feed_id],
+                source_language(new),
+            )
             for ref, feed_id, new in repeats
+        ],
+    )
+    await story_store.add_stories(
+        session,
+        [
+            new_story(item_id, feed_id, *facts_of[id(new)])
+            for item_id, (feed_id, _, new) in zip(ids, placed, strict=True)
+            if id(new) in facts_of
         ],
     )
     first = {poll.success.feed_id for poll in polls if poll.first_poll}
     alerts = await _enqueue_alerts(session, ids, placed, alert_max_age, first)
+    # A stored story's alerts went out already (or wait in the outbox, rendered when sent): edit the sent ones.
+    await enqueue_edits(session, [(ref[1], feed_id, new.entry.guid) for ref, feed_id, new in repeats if ref[0] == 0])
     await feed_store.record_poll_successes(session, [poll.success for poll in polls])
     duplicates = Counter(feed_id for _, feed_id, _ in repeats)
     return [
@@ -116,6 +148,19 @@ async def store_polls(
         )
         for poll, fresh in zip(polls, fresh_of, strict=True)
     ]
+
+
+def _facts(arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]]) -> dict[int, tuple[StoryFacts, list[int]]]:
+    """Story facts and band keys of the annotated arrivals (with an embedding), by id() of their NewItem."""
+    found: dict[int, StoryFacts] = {}
+    for feed in arrivals:
+        for new, _ in feed:
+            if new.annotation is not None:
+                facts = story_facts(new.entry.title, new.entry.summary, new.annotation, new.entry.published)
+                if facts is not None:
+                    found[id(new)] = facts
+    keys = band_keys([f.vector for f in found.values()])
+    return {key: (facts, item_keys) for (key, facts), item_keys in zip(found.items(), keys, strict=True)}
 
 
 async def _unseen(

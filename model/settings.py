@@ -43,8 +43,12 @@ class FeedSettings:
     max_concurrency: int = 16
     per_host_concurrency: int = 2
     pause_after: timedelta = timedelta(days=3)
-    near_duplicate_distance: int = 3
+    near_duplicate_distance: int = 3  # simhash bits, 0-3: four 16-bit bands guarantee no more
     near_duplicate_window: timedelta = timedelta(days=7)
+    # Story grouping on meaning (ingest.grouping): on, the cosine threshold, and the window of dates.
+    story_grouping: bool = True
+    story_threshold: float = 0.84
+    story_window: timedelta = timedelta(days=3)
     alert_max_age: timedelta | None = timedelta(hours=48)  # None: alert items of any age
     tick: timedelta = timedelta(seconds=30)
     parse_workers: int = 1

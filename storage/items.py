@@ -79,8 +79,15 @@ async def add_sources(session: AsyncSession, sources: Sequence[Source]) -> None:
     The caller has checked with ``list_known_guids`` that each (feed, guid) is new.
     """
     rows = [
-        {"item_id": item_id, "feed_id": feed_id, "guid": guid, "url": url, "seen_at": seen_at}
-        for item_id, feed_id, guid, url, seen_at in sources
+        {
+            "item_id": source[0],
+            "feed_id": source[1],
+            "guid": source[2],
+            "url": source[3],
+            "seen_at": source[4],
+            "language": source[5] if len(source) > 5 else None,
+        }
+        for source in sources
     ]
     if rows:
         await session.execute(insert(ItemSource.__table__), rows)
@@ -96,7 +103,8 @@ class NewItem:
 
 
 Placed = tuple[int, datetime, NewItem]  # (feed id, fetched at, item): where and when an item arrived
-Source = tuple[int, int, str, str | None, datetime]  # (item id, feed id, guid, url, seen at)
+# (item id, feed id, guid, url, seen at[, language of the source's report])
+Source = tuple[int, int, str, str | None, datetime] | tuple[int, int, str, str | None, datetime, str | None]
 
 
 async def insert_items(session: AsyncSession, placed: Sequence[Placed]) -> list[int]:
@@ -138,7 +146,7 @@ async def insert_items(session: AsyncSession, placed: Sequence[Placed]) -> list[
             for e in annotation.events
         ]
     sources = [
-        (item_id, feed_id, new.entry.guid, new.entry.url, fetched_at)
+        (item_id, feed_id, new.entry.guid, new.entry.url, fetched_at, source_language(new))
         for item_id, (feed_id, fetched_at, new) in zip(ids, placed, strict=True)
     ]
     await add_sources(session, sources)
@@ -148,6 +156,13 @@ async def insert_items(session: AsyncSession, placed: Sequence[Placed]) -> list[
     stems = [new.search_text or (stemmed_text(new.entry.title), stemmed_text(new.entry.summary)) for *_, new in placed]
     await index_stemmed(session, [(i, title, body) for i, (title, body) in zip(ids, stems, strict=True)])
     return ids
+
+
+def source_language(new: NewItem) -> str | None:
+    """The language a source reported in: the annotator's, else the feed's."""
+    language = new.annotation.language if new.annotation is not None else None
+    language = language or new.entry.language
+    return language[:16] if language else None
 
 
 def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -155,6 +156,7 @@ class ItemSource(Base):
     guid: Mapped[str] = mapped_column(String(2048))
     url: Mapped[str | None] = mapped_column(String(2048))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(16))  # of this source's report (story grouping)
 
     item: Mapped[Item] = relationship(back_populates="sources")
     feed: Mapped[Feed] = relationship(lazy="joined")
@@ -262,6 +264,7 @@ class OutboxMessage(Base):
     # Set just before the request to Telegram, cleared with its outcome: still set when the claim comes back,
     # the send is "in doubt" (Telegram may have taken it; see storage/outbox.py).
     sending_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram's id of a sent alert, for edits
 
 
 class ItemSearch(Base):
@@ -318,3 +321,28 @@ class Feedback(Base):
     reason: Mapped[str | None] = mapped_column(String(16))  # wrong_topic, wrong_country, not_news, duplicate
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin gave or confirmed it
     given_at: Mapped[datetime] = mapped_column(default=utcnow)
+class Story(Base):
+    """A story's facts for grouping on meaning (ingest.grouping): one row per headline item."""
+
+    __tablename__ = "stories"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, unit length
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)  # the first is the story's own
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    warning: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime]
+
+
+class StoryKey(Base):
+    """Random-hyperplane band keys of a story's vector: close vectors share one; looked up by (key, date)."""
+
+    __tablename__ = "story_keys"
+    __table_args__ = (Index("ix_story_keys_key", "key", "published_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("stories.item_id", ondelete="CASCADE"), index=True)
+    key: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime]

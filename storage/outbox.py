@@ -188,11 +188,15 @@ async def claim_due_paced(
     return list(rows.all())
 
 
-async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime | None = None) -> None:
+async def mark_sent(
+    session: AsyncSession, row_id: int, *, now: datetime | None = None, message_id: int | None = None
+) -> None:
+    """Record a delivery; ``message_id`` (Telegram's) lets a later edit row change the message."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id)
         .values(
+            message_id=message_id,
             status="sent",
             sent_at=now or utcnow(),
             claimed_by=None,

@@ -44,6 +44,7 @@ class OtherSource:
 
     name: str
     url: str | None = None
+    language: str | None = None  # the report's language, when the story was told in several
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,17 @@ def other_sources(item: Item, own_name: str) -> tuple[OtherSource, ...]:
                 continue
         known = seen.get(name)
         if known is None or known.url is None and url is not None:
-            seen[name] = OtherSource(name, url)
+            seen[name] = OtherSource(name, url, src.language or (known.language if known else None))
     return tuple(seen.values())
 
 
 def _other_source(source: OtherSource) -> str:
     name = html.escape(source.name, quote=False)
     url = safe_url(source.url)
-    return f'<a href="{url}">{name}</a>' if url else name
+    text = f'<a href="{url}">{name}</a>' if url else name
+    if source.language:  # a story told in several languages: the reader sees which report is in which
+        text += f" ({html.escape(source.language, quote=False)})"
+    return text
 
 
 def _date_note(lang: str, date_source: str | None) -> str:

@@ -12,8 +12,9 @@ story when all of these hold:
 
 Candidates come from an index, never a scan: each story's vector is cut by fixed random hyperplanes into
 ``BANDS`` keys of ``BITS`` bits (storage/stories.py keeps them in an indexed table). Two vectors at cosine c
-agree on a bit with probability 1 - acos(c)/pi, so on a band with that to the power BITS; with 24 bands of 8
-bits a pair at the threshold shares a key with probability above 0.99, while the look-up stays a handful of
+agree on a bit with probability 1 - acos(c)/pi, so on a band with that to the power BITS; with 16 bands of 8
+bits a pair at the threshold (0.84) shares a key with probability 0.97, at 0.88 with 0.99, while the look-up
+stays a handful of
 index probes per item, at any number of stored items.
 """
 
@@ -49,7 +50,7 @@ __all__ = [
     "story_facts",
 ]
 
-BANDS = 24
+BANDS = 16
 BITS = 8
 # Fixed seed: stored keys must stay comparable across restarts and workers.
 _PLANES_SEED = 15
@@ -160,20 +161,21 @@ _HAPPENED = re.compile(
 )
 
 
+def _kind_pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
+    # CJK stems match anywhere (no spaces between words); the others at the start of a word.
+    cjk = [re.escape(x) for x in stems if ord(x[0]) >= 0x3000]
+    other = [re.escape(x) for x in stems if ord(x[0]) < 0x3000]
+    parts = ([r"(?<![\w'])(?:" + "|".join(other) + ")"] if other else []) + cjk
+    return re.compile("|".join(parts))
+
+
+_KIND_PATTERNS = {kind: _kind_pattern(stems) for kind, stems in _KIND_STEMS.items()}
+
+
 def hazard_kinds(text: str) -> frozenset[str]:
     """The hazard and incident kinds ``text`` names (see ``_KIND_STEMS``)."""
     folded = f" {text.casefold()} "
-    found = set()
-    for kind, stems in _KIND_STEMS.items():
-        for stem in stems:
-            if ord(stem[0]) >= 0x3000:
-                if stem in folded:
-                    found.add(kind)
-                    break
-            elif re.search(r"(?<![\w'])" + re.escape(stem), folded):
-                found.add(kind)
-                break
-    return frozenset(found)
+    return frozenset(kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(folded))
 
 
 def is_warning(title: str) -> bool:
@@ -215,7 +217,8 @@ def _compatible_kinds(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def same_story(a: StoryFacts, b: StoryFacts, rule: GroupingRule) -> bool:
-    """Whether ``a`` and ``b`` tell one story, by the rule in the module docstring."""
+    """Whether ``a`` and ``b`` tell one story, by the rule in the module docstring (the facts first: they
+    are cheaper than the cosine and refuse most candidates)."""
     if abs(a.published - b.published) > rule.window:
         return False
     threshold = rule.threshold
@@ -265,7 +268,7 @@ def best_match(facts: StoryFacts, candidates: Iterable[tuple[int, StoryFacts]], 
 
 # A story's place in age order, as ingest.dedupe.Ref: (0, item id) stored, (1, n) the n-th accepted in a group.
 Ref = tuple[int, int]
-PER_KEY = 50  # candidates per band key: bounds a key that many look-alike stories of the window crowd
+PER_KEY = 20  # candidates per band key: bounds a key that many look-alike stories of the window crowd
 
 
 class StoryIndex:
@@ -277,7 +280,10 @@ class StoryIndex:
 
     def add(self, ref: Ref, feed_id: int, facts: StoryFacts, keys: Sequence[int] | None = None) -> None:
         for key in keys if keys is not None else band_keys(facts.vector)[0]:
-            self._by_key.setdefault(key, []).append((ref, feed_id, facts))
+            known = self._by_key.setdefault(key, [])
+            known.append((ref, feed_id, facts))
+            if len(known) > PER_KEY:  # the cap of the stored look-up, for the group's own stories too
+                del known[0]
 
     def match(self, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> Ref | None:
         """The closest story ``facts`` joins; inside one feed two items stay two stories (as in dedupe)."""

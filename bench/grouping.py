@@ -109,7 +109,11 @@ def main() -> None:
     pairs = load_pairs(args.pairs)
     annotator = Annotator.load(load_topics_file(), AnalysisSettings())
     facts = annotate_sides(annotator, pairs)
-    rule = GroupingRule(threshold=args.threshold, window=timedelta(days=args.window_days))
+    rule = GroupingRule(
+        threshold=args.threshold,
+        unplaced_threshold=min(1.0, args.threshold + 0.05),
+        window=timedelta(days=args.window_days),
+    )
     for split in ("tuning", "heldout"):
         chosen = [n for n, p in enumerate(pairs) if p.get("split", "tuning") == split]
         subset = [pairs[n] for n in chosen]
@@ -123,7 +127,7 @@ def main() -> None:
     if args.sweep:
         tuning = [n for n, p in enumerate(pairs) if p.get("split", "tuning") == "tuning"]
         print("== threshold sweep on tuning pairs (recall / cross-lingual / false merges)")
-        for threshold, unplaced in [(t, t + d) for t in np.arange(0.82, 0.93, 0.01) for d in (0.0, 0.02, 0.04)]:
+        for threshold, unplaced in [(t, t + d) for t in np.arange(0.20, 0.60, 0.025) for d in (0.0, 0.05, 0.1)]:
             swept = replace(rule, threshold=float(threshold), unplaced_threshold=float(unplaced))
             dec = {n: same_story(*facts[n], swept) for n in tuning}
             same = [dec[n] for n in tuning if pairs[n]["same"]]
@@ -146,7 +150,7 @@ def main() -> None:
             print(f"    within {d:2} bits: {sum(x <= d for x in distances)} of {len(distances)}")
     if args.lsh:
         same_facts = [f for f, p in zip(facts, pairs, strict=True) if p["same"] and same_story(*f, rule)]
-        keys = [(set(band_keys(a.vector)[0]), set(band_keys(b.vector)[0])) for a, b in same_facts]
+        keys = [(set(band_keys(a.raw)[0]), set(band_keys(b.raw)[0])) for a, b in same_facts]
         shared = sum(bool(ka & kb) for ka, kb in keys)
         print(f"== index look-up: {shared} of {len(keys)} merged same-story pairs share a band key")
 

@@ -253,7 +253,7 @@ def _read_feeds(root: _Table) -> FeedSettings:
         near_duplicate_distance=t.integer("near_duplicate_distance", d.near_duplicate_distance, minimum=0, maximum=3),
         near_duplicate_window=t.seconds("near_duplicate_window", d.near_duplicate_window, minimum=0),
         story_grouping=t.get("story_grouping", bool, d.story_grouping),
-        story_threshold=t.number("story_threshold", d.story_threshold, minimum=0.5, maximum=1.0),
+        story_threshold=t.number("story_threshold", d.story_threshold, minimum=0.0, maximum=1.0),
         story_window=t.seconds("story_window", d.story_window, minimum=0),
         alert_max_age=t.seconds("alert_max_age", d.alert_max_age or timedelta(0), minimum=0) or None,
         tick=t.seconds("tick", d.tick, minimum=1),

@@ -159,7 +159,7 @@ def _facts(arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]]) -> dict[int, 
                 facts = story_facts(new.entry.title, new.entry.summary, new.annotation, new.entry.published)
                 if facts is not None:
                     found[id(new)] = facts
-    keys = band_keys([f.vector for f in found.values()])
+    keys = band_keys([f.raw if f.raw is not None else f.vector for f in found.values()])
     return {key: (facts, item_keys) for (key, facts), item_keys in zip(found.items(), keys, strict=True)}
 
 

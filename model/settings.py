@@ -47,7 +47,7 @@ class FeedSettings:
     near_duplicate_window: timedelta = timedelta(days=7)
     # Story grouping on meaning (ingest.grouping): on, the cosine threshold, and the window of dates.
     story_grouping: bool = True
-    story_threshold: float = 0.84
+    story_threshold: float = 0.28  # cosine of centred embeddings (ingest.grouping.centre)
     story_window: timedelta = timedelta(days=3)
     alert_max_age: timedelta | None = timedelta(hours=48)  # None: alert items of any age
     tick: timedelta = timedelta(seconds=30)

@@ -321,6 +321,8 @@ class Feedback(Base):
     reason: Mapped[str | None] = mapped_column(String(16))  # wrong_topic, wrong_country, not_news, duplicate
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin gave or confirmed it
     given_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Story(Base):
     """A story's facts for grouping on meaning (ingest.grouping): one row per headline item."""
 

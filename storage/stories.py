@@ -39,6 +39,7 @@ class StoredStory:
     topics: list[str]
     warning: bool
     published_at: datetime
+    keys: tuple[int, ...] = ()  # the asked-for band keys it shares
 
 
 async def add_stories(session: AsyncSession, stories: Sequence[NewStory]) -> None:
@@ -72,7 +73,7 @@ async def list_story_candidates(
 
     Each key is an index range on (key, published_at), never a scan: the cost follows the stories of the
     window that look alike, not the number stored. The cap bounds a key that many stories crowd."""
-    ids: set[int] = set()
+    ids: dict[int, list[int]] = {}
     wanted = sorted(set(keys))
     for start in range(0, len(wanted), _KEYS):
         rows = await session.execute(
@@ -90,13 +91,23 @@ async def list_story_candidates(
         for key, item_id in rows.tuples():
             if taken.get(key, 0) < per_key:
                 taken[key] = taken.get(key, 0) + 1
-                ids.add(item_id)
+                ids.setdefault(item_id, []).append(key)
     found: list[StoredStory] = []
     ordered = sorted(ids)
     for start in range(0, len(ordered), _KEYS):
         rows = await session.scalars(select(Story).where(Story.item_id.in_(ordered[start : start + _KEYS])))
         found += [
-            StoredStory(s.item_id, s.feed_id, s.vector, s.countries, s.kinds, s.topics, s.warning, s.published_at)
+            StoredStory(
+                s.item_id,
+                s.feed_id,
+                s.vector,
+                s.countries,
+                s.kinds,
+                s.topics,
+                s.warning,
+                s.published_at,
+                tuple(ids[s.item_id]),
+            )
             for s in rows
         ]
     return found

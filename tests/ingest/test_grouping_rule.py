@@ -1,0 +1,51 @@
+"""The meaning rule of ingest.grouping on its own: centred vectors, the facts, and the best match."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from ingest.grouping import GroupingRule, StoryFacts, best_match, centre, corpus_mean, same_story
+
+WHEN = datetime(2026, 12, 1, 8, tzinfo=UTC)
+
+
+def facts(vector: np.ndarray, countries: tuple[str, ...], *, kinds=("earthquake",), days: float = 0) -> StoryFacts:
+    return StoryFacts(
+        vector / np.linalg.norm(vector),
+        frozenset(countries),
+        WHEN + timedelta(days=days),
+        frozenset(kinds),
+        False,
+        countries[0] if countries else None,
+    )
+
+
+def test_the_shipped_mean_centres_384_dimension_vectors_to_unit_length_without_the_common_part() -> None:
+    mean = corpus_mean(384)
+    assert mean is not None and np.linalg.norm(mean) > 0.5  # e5 puts news in a narrow cone
+    rng = np.random.default_rng(1)
+    a, b = (mean + 0.02 * rng.standard_normal(384).astype(np.float32) for _ in range(2))
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)  # two unrelated items of the domain
+    assert float(np.dot(a, b)) > 0.7
+    ca, cb = centre(a), centre(b)
+    assert abs(float(np.linalg.norm(ca)) - 1.0) < 1e-5
+    assert abs(float(np.dot(ca, cb))) < 0.3
+    assert corpus_mean(512) is None  # another embedder's vectors are left as they are
+
+
+def test_facts_keep_look_alikes_apart_and_the_closest_agreeing_story_wins() -> None:
+    rng = np.random.default_rng(2)
+    base = rng.standard_normal(384).astype(np.float32)
+    near = base + 0.3 * rng.standard_normal(384).astype(np.float32)
+    rule = GroupingRule()
+    item = facts(base, ("TJ",))
+    assert same_story(item, facts(near, ("TJ", "AF")), rule)
+    assert not same_story(item, facts(near, ("AF",)), rule)  # another country's quake
+    assert not same_story(item, facts(near, ("TJ",), days=4), rule)  # outside the 3-day window
+    assert not same_story(item, facts(near, ("TJ",), kinds=("flood",)), rule)
+    assert not same_story(item, facts(near, (), kinds=()), rule)  # no country and no hazard to agree on
+    candidates = [(1, facts(near, ("AF",))), (2, facts(near, ("TJ",))), (3, facts(base + near, ("TJ",)))]
+    assert best_match(item, candidates, rule) == 3
+    assert best_match(item, [], rule) is None

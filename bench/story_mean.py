@@ -2,7 +2,8 @@
 
 The embedder puts all news of one domain in a narrow cone (unrelated items at cosine about 0.9), so the raw
 cosine says little and every band key is crowded. Subtracting the corpus mean leaves what tells stories apart.
-The corpus is the classifier's dev sets (bench/data/devset_*), never the story pairs that judge grouping.
+The items are the classifier's training corpus (analysis/data/corpus/*.jsonl, every file): never the dev
+sets in bench/data/devset_*, which judge the classifier, nor the story pairs, which judge grouping.
 
     .venv/bin/python bench/story_mean.py
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,18 +21,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis import AnalysisSettings, Annotator, ItemText, load_topics_file  # noqa: E402
 from ingest.grouping import MEAN_PATH, decode_vector  # noqa: E402
 
-DATA = Path(__file__).parent / "data"
+CORPUS = Path(__file__).resolve().parents[1] / "analysis" / "data" / "corpus"
 
 
 def corpus() -> list[ItemText]:
-    files = [DATA / "devset_a.jsonl", *sorted(DATA.glob("devset_[bcd]/*.jsonl"))]
+    """Every training row; a row with ``text`` and no title (older examples) is embedded as its text."""
     items = []
-    for path in files:
+    for path in sorted(CORPUS.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                when = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
-                items.append(ItemText(row["title"], row.get("summary", ""), row.get("lang"), when))
+                title = row.get("title") or row.get("text", "")
+                summary = row.get("summary", "") if "title" in row else ""
+                items.append(ItemText(title, summary, row.get("lang")))
     return items
 
 
@@ -43,7 +44,13 @@ def main() -> None:
     vectors = np.stack([decode_vector(a.embedding) for a in annotator.annotate_many(items) if a.embedding])
     mean = vectors.mean(axis=0).astype(np.float32)
     MEAN_PATH.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(MEAN_PATH, mean=mean, embedder=np.array(settings.embedder), items=np.array(len(vectors)))
+    np.savez(
+        MEAN_PATH,
+        mean=mean,
+        embedder=np.array(settings.embedder),
+        items=np.array(len(vectors)),
+        source=np.array("analysis/data/corpus"),
+    )
     print(f"{MEAN_PATH}: mean of {len(vectors)} items, {mean.shape[0]} dimensions, norm {np.linalg.norm(mean):.3f}")
 
 

@@ -1,7 +1,7 @@
 """story grouping: story vectors with their band keys, sent message ids, and each source's language
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0014
+Revises: 0013
 Hand-written. Stories stored before this revision have no vector: they are grouped by the exact rules alone.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -3,24 +3,28 @@
 The exact rules of ingest.dedupe (URL, content hash, title key) run first. An item none of them places joins a
 story when all of these hold:
 
-- its embedding is close to the story's (cosine >= ``threshold``): the annotator's multilingual embedding puts
-  a Russian and an English report of one event side by side, which no simhash of words can;
-- the countries overlap, or neither names one (two earthquakes of one size in two countries read alike);
-- the dates are within ``window`` (two SCO summits a year apart read alike);
+- its embedding is close to the story's (cosine of centred vectors >= ``threshold``): the annotator's
+  multilingual embedding puts a Russian and an English report of one event side by side, which no simhash of
+  words can;
+- the countries overlap: each side's own country (the first named) is among the other's. An item that names no
+  country (nor a place of one, ingest.story_words) joins only a story that names none either, and then only on
+  a shared hazard at a stricter cut. Two earthquakes of one size in two countries read alike;
+- the dates are within ``window`` (default 3 days: two SCO meetings a year apart read alike);
 - the hazard or event kinds are compatible (a fire and an ammonia leak at one plant are two stories), and a
   warning does not join the event it warned of (the forecast and the flood are two alerts).
 
-Candidates come from an index, never a scan: each story's vector is cut by fixed random hyperplanes into
-``BANDS`` keys of ``BITS`` bits (storage/stories.py keeps them in an indexed table). Two vectors at cosine c
-agree on a bit with probability 1 - acos(c)/pi, so on a band with that to the power BITS; with 16 bands of 8
-bits a pair at the threshold (0.84) shares a key with probability 0.97, at 0.88 with 0.99, while the look-up
-stays a handful of
-index probes per item, at any number of stored items.
+Candidates come from an index, never a scan. A story is filed under keys (country, band, bits) for each of its
+first ``COUNTRIES`` countries (country 0: it names none): ``BANDS`` bands of ``BITS`` sign bits of its centred
+vector against fixed random hyperplanes. A new item probes the keys of its own country only, each an index
+range on (key, published_at) inside the window, at most ``PER_KEY`` newest per key (storage.stories). So the
+facts rule's country and date do most of the narrowing in the index itself, and the bands split a country's
+stories of the window further: two centred vectors at cosine c agree on a bit with probability
+1 - acos(c)/pi, on a band of 2 bits at the threshold (0.28) with 0.35, so a pair at the threshold shares one of
+6 keys with probability 0.93, at 0.5 with 0.97 (bench/grouping.py --lsh counts it on the pairs).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ingest.story_words import hazard_kinds, is_warning, place_countries
 from model.annotation import Annotation
 from model.settings import FeedSettings
 from storage import stories as story_store
@@ -44,23 +49,25 @@ __all__ = [
     "band_keys",
     "centre",
     "corpus_mean",
+    "country_keys",
     "decode_vector",
     "encode_vector",
-    "hazard_kinds",
-    "is_warning",
+    "index_keys",
     "load_story_index",
     "new_story",
     "same_story",
-    "story_rule",
     "story_facts",
+    "story_rule",
 ]
 
-BANDS = 16
-BITS = 8
+BANDS = 6
+BITS = 2
+COUNTRIES = 3  # a story is found under its first three countries (the one it is about, then who helps)
+PER_KEY = 20  # candidates per key: bounds a key that many stories of one country in the window crowd
 # Fixed seed: stored keys must stay comparable across restarts and workers.
 _PLANES_SEED = 15
 _planes_cache: dict[int, np.ndarray] = {}
-# The embedder's mean over a news corpus (bench/story_mean.py): subtracted before cosines and band keys.
+# The embedder's mean over the training corpus (bench/story_mean.py): subtracted before cosines and band keys.
 MEAN_PATH = Path(__file__).parent / "data" / "story_mean.npz"
 
 
@@ -87,9 +94,9 @@ def centre(vector: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class GroupingRule:
     # Cosines of centred vectors (``centre``). bench/grouping.py --sweep: the highest cut that keeps the tuning
-    # pairs' recall at its plateau (0.942); the tuning pairs' look-alikes are all refused by the facts.
+    # pairs' recall at its plateau.
     threshold: float = 0.28
-    # When only one side names a country (short items often name none), the vectors must agree more.
+    # Two items that name no country agree on a hazard and must agree more in meaning.
     unplaced_threshold: float = 0.33
     window: timedelta = timedelta(days=3)
 
@@ -98,7 +105,6 @@ def story_rule(settings: FeedSettings) -> GroupingRule | None:
     """The rule the feeds settings ask for; None when story grouping is off."""
     if not settings.story_grouping:
         return None
-    # The stricter cut for one-sided countries keeps the gap the tuning pairs chose (0.28 -> 0.33).
     return GroupingRule(settings.story_threshold, min(1.0, settings.story_threshold + 0.05), settings.story_window)
 
 
@@ -106,114 +112,14 @@ def story_rule(settings: FeedSettings) -> GroupingRule | None:
 class StoryFacts:
     """What the rule compares of an item or story: unit vector, countries, date, kinds, warning or event."""
 
-    vector: np.ndarray
+    vector: np.ndarray  # centred, unit length
     countries: frozenset[str]
     published: datetime
     kinds: frozenset[str]
     warning: bool
     primary: str | None = None  # the first country named: what the story is about, not who helps or borders
     topics: frozenset[str] = frozenset()
-    # The uncentred vector, which the band keys are cut from: centred cosines of one story run down to 0.3,
-    # where 8-bit bands rarely agree (bench/grouping.py --lsh: 37 of 72 pairs share a key centred, 72 raw).
-    raw: np.ndarray | None = None
-
-
-# Hazard and incident words, by stem, in the languages the feeds carry (en, ru, kk, ky, uz, tg, zh). A stem
-# matches the start of a word; CJK stems match anywhere. Why: the annotator's events name meetings and drills,
-# not hazards, and a hazard word is what tells a quake from a flood in two look-alike reports.
-_KIND_STEMS: dict[str, tuple[str, ...]] = {
-    "earthquake": (
-        "earthquake",
-        "quake",
-        "tremor",
-        "aftershock",
-        "землетряс",
-        "толчк",
-        "толчок",
-        "зилзил",
-        "zilzil",
-        "сілкін",
-        "титирөө",
-        "silkin",
-        "地震",
-    ),
-    "flood": (
-        "flood",
-        "паводк",
-        "паводок",
-        "наводн",
-        "подтоп",
-        "половод",
-        "затоп",
-        "тасқын",
-        "ташкын",
-        "toshqin",
-        "обхез",
-        "ishim",
-        "ишим",
-        "洪",
-        "dam ",
-        "дамб",
-        "плотин",
-        "dambas",
-        "inundat",
-    ),
-    "mudflow": ("mudflow", "сель", "селев", "сел ", "sel ", "泥石流"),
-    "landslide": ("landslide", "оползн", "оползен", "滑坡"),
-    "avalanche": ("avalanche", "лавин", "көчкү", "көшкін", "ko'chki", "雪崩"),
-    "fire": ("fire", "blaze", "wildfire", "пожар", "возгоран", "горит", "өрт", "yong'in", "сӯхтор", "火"),
-    "explosion": ("explosion", "blast", "взрыв", "жарыл", "portla", "爆炸"),
-    "chemical": ("ammonia", "chlorine", "leak", "аммиак", "хлор", "утечк", "ammiak", "泄漏"),
-    "measles": ("measles", "корь", "кори", "корью", "қызылша", "кызамык", "qizamiq", "麻疹"),
-    "anthrax": ("anthrax", "сибирск", "күйдүргү", "күйдіргі", "kuydirgi", "炭疽"),
-    "cchf": ("crimean-congo", "crimean", "конго", "kkgl", "ккгл", "克里米亚"),
-    "mpox": ("mpox", "monkeypox", "оспа", "оспу", "оспы", "шешек", "猴痘"),
-    "avian_flu": ("h5n1", "bird flu", "avian", "птичий", "құс тұмау", "禽流感"),
-    "flu": ("influenza", "flu ", "грипп"),
-    "cholera": ("cholera", "холер", "霍乱"),
-    "brucellosis": ("brucell", "бруцелл"),
-    "fmd": ("foot-and-mouth", "ящур"),
-    "heat": ("heat", "жара", "жары", "issiq", "高温"),
-    "dust": ("dust", "пыльн", "沙尘"),
-    "wind": ("wind", "storm", "ветер", "ветр", "шторм", "буран", "大风"),
-    "snow": ("snowstorm", "blizzard", "метел", "снегопад"),
-    "tsunami": ("tsunami", "цунами", "海啸"),
-    "air_crash": ("plane", "crash", "самолёт", "самолет", "авиакатастроф", "разбился", "ұшақ"),
-    "mine": ("mine", "miner", "шахт", "горняк", "кенші", "шахтас"),
-    "heating": ("теплотрасс", "heating main"),
-}
-_WARNING = re.compile(
-    r"\b(warn|forecast|alert for|risk of|threat|advis|предупрежд|прогноз|ожида|угроз|синоптик|гидрометцентр"
-    r"|ескерт|эскерт|ogohlantir)|预警|预报",
-    re.IGNORECASE,
-)
-_HAPPENED = re.compile(
-    r"\b(after\b|kill|dead|death|hit|strikes|struck|passes|worsens|погиб|жертв|произош|сош[её]л|разруш|после)",
-    re.IGNORECASE,
-)
-
-
-def _kind_pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
-    # CJK stems match anywhere (no spaces between words); the others at the start of a word.
-    cjk = [re.escape(x) for x in stems if ord(x[0]) >= 0x3000]
-    other = [re.escape(x) for x in stems if ord(x[0]) < 0x3000]
-    parts = ([r"(?<![\w'])(?:" + "|".join(other) + ")"] if other else []) + cjk
-    return re.compile("|".join(parts))
-
-
-_KIND_PATTERNS = {kind: _kind_pattern(stems) for kind, stems in _KIND_STEMS.items()}
-
-
-def hazard_kinds(text: str) -> frozenset[str]:
-    """The hazard and incident kinds ``text`` names (see ``_KIND_STEMS``)."""
-    folded = f" {text.casefold()} "
-    return frozenset(kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(folded))
-
-
-def is_warning(title: str) -> bool:
-    """A forecast or warning headline, as against a report of the event itself (which may mention warnings:
-    "tsunami warnings after a huge earthquake")."""
-    return _WARNING.search(title) is not None and _HAPPENED.search(title) is None
+    ordered: tuple[str, ...] = ()  # the countries in the order named (the index files the first COUNTRIES)
 
 
 def encode_vector(vector: np.ndarray) -> bytes:
@@ -228,20 +134,24 @@ def decode_vector(data: bytes) -> np.ndarray:
 
 
 def story_facts(title: str, summary: str, annotation: Annotation, published: datetime) -> StoryFacts | None:
-    """The facts of an annotated item, or None when the annotation carries no embedding (rules-only mode)."""
+    """The facts of an annotated item, or None when the annotation carries no embedding (rules-only mode).
+
+    The countries are the annotator's, then those of the provinces and towns the text names (in that order):
+    "Gansu quake kills over 100" is about China though it never says so."""
     if annotation.embedding is None:
         return None
-    kinds = hazard_kinds(f"{title}. {summary}") | {f"event:{e.kind}" for e in annotation.events}
-    vector = decode_vector(annotation.embedding)
+    text = f"{title}. {summary}"
+    kinds = hazard_kinds(text) | {f"event:{e.kind}" for e in annotation.events}
+    ordered = tuple(dict.fromkeys([*annotation.countries, *place_countries(text)]))
     return StoryFacts(
-        centre(vector),
-        frozenset(annotation.countries),
+        centre(decode_vector(annotation.embedding)),
+        frozenset(ordered),
         published,
         kinds,
         is_warning(title),
-        annotation.countries[0] if annotation.countries else None,
+        ordered[0] if ordered else None,
         frozenset(annotation.topics) | frozenset(annotation.review_topics),
-        vector,
+        ordered,
     )
 
 
@@ -262,7 +172,9 @@ def same_story(a: StoryFacts, b: StoryFacts, rule: GroupingRule) -> bool:
         if a.primary not in b.countries or b.primary not in a.countries:
             return False
     elif a.countries or b.countries:
-        # One side names no country: the hazard must be named on both sides and agree, at a stricter cut.
+        return False  # the countries must overlap, and nothing overlaps no country
+    else:
+        # Neither names a country: the hazard must be named on both sides and agree, at a stricter cut.
         threshold = rule.unplaced_threshold
         if not (a.kinds & b.kinds):
             return False
@@ -282,7 +194,7 @@ def _planes(dim: int) -> np.ndarray:
 
 
 def band_keys(vectors: np.ndarray | Sequence[np.ndarray]) -> list[list[int]]:
-    """Per vector, its ``BANDS`` index keys: band number << BITS | the band's sign bits."""
+    """Per vector, its ``BANDS`` band values: band number << BITS | the band's sign bits (no country yet)."""
     if len(vectors) == 0:
         return []
     matrix = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
@@ -290,6 +202,26 @@ def band_keys(vectors: np.ndarray | Sequence[np.ndarray]) -> list[list[int]]:
     weights = 1 << np.arange(BITS)
     values = (bits * weights).sum(axis=2)
     return [[band << BITS | int(v) for band, v in enumerate(row)] for row in values]
+
+
+def _country_number(code: str | None) -> int:
+    """0 for no country, else a number per alpha-2 code (A-Z in five bits each)."""
+    if not code or len(code) != 2 or not code.isalpha():
+        return 0
+    return (ord(code[0].upper()) - 64) << 5 | (ord(code[1].upper()) - 64)
+
+
+def country_keys(countries: Sequence[str | None], bands: Sequence[int]) -> list[int]:
+    """The index keys of ``bands`` under each country: country number << 8 | band value."""
+    return [_country_number(c) << 8 | band for c in dict.fromkeys(countries) for band in bands]
+
+
+def index_keys(facts: StoryFacts, bands: Sequence[int]) -> tuple[list[int], list[int]]:
+    """(the keys an item probes, the keys its story is filed under): its own country's, and its first
+    ``COUNTRIES`` countries' (country 0 for an item that names none)."""
+    probe = country_keys([facts.primary], bands)
+    filed = country_keys(list(facts.ordered[:COUNTRIES]) or [None], bands)
+    return probe, filed
 
 
 def best_match(facts: StoryFacts, candidates: Iterable[tuple[int, StoryFacts]], rule: GroupingRule) -> int | None:
@@ -311,7 +243,6 @@ def best_match(facts: StoryFacts, candidates: Iterable[tuple[int, StoryFacts]], 
 
 # A story's place in age order, as ingest.dedupe.Ref: (0, item id) stored, (1, n) the n-th accepted in a group.
 Ref = tuple[int, int]
-PER_KEY = 20  # candidates per band key: bounds a key that many look-alike stories of the window crowd
 
 
 class StoryIndex:
@@ -321,8 +252,9 @@ class StoryIndex:
         self.rule = rule
         self._by_key: dict[int, list[tuple[Ref, int, StoryFacts]]] = {}
 
-    def add(self, ref: Ref, feed_id: int, facts: StoryFacts, keys: Sequence[int] | None = None) -> None:
-        for key in keys if keys is not None else band_keys(facts.raw if facts.raw is not None else facts.vector)[0]:
+    def add(self, ref: Ref, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> None:
+        """File a story under ``keys`` (the stored ones it matched, or a new story's filed keys)."""
+        for key in keys:
             known = self._by_key.setdefault(key, [])
             known.append((ref, feed_id, facts))
             if len(known) > PER_KEY:  # the cap of the stored look-up, for the group's own stories too
@@ -341,7 +273,8 @@ class StoryIndex:
 async def load_story_index(
     session: AsyncSession, facts: Sequence[tuple[StoryFacts, Sequence[int]]], rule: GroupingRule
 ) -> StoryIndex:
-    """A StoryIndex of the stored stories any of ``facts`` could join: one look-up per 500 band keys."""
+    """A StoryIndex of the stored stories any of ``facts`` (with the keys each probes) could join: one
+    statement per few hundred distinct keys, whatever the number of items (storage.stories)."""
     index = StoryIndex(rule)
     if not facts:
         return index
@@ -357,19 +290,19 @@ async def load_story_index(
             story.warning,
             story.countries[0] if story.countries else None,
             frozenset(story.topics),
+            tuple(story.countries),
         )
         index.add((0, story.item_id), story.feed_id, stored, story.keys)
     return index
 
 
 def new_story(item_id: int, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> story_store.NewStory:
-    """The row that makes a new headline item findable by later reports."""
-    countries = [facts.primary, *sorted(facts.countries - {facts.primary})] if facts.primary else []
+    """The row that makes a new headline item findable by later reports, filed under ``keys``."""
     return story_store.NewStory(
         item_id,
         feed_id,
         encode_vector(facts.vector),
-        countries,
+        list(facts.ordered),
         facts.kinds,
         facts.topics,
         facts.warning,

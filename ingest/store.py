@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.matching import enqueue_alerts, enqueue_edits
 from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
-from ingest.grouping import GroupingRule, StoryFacts, band_keys, load_story_index, new_story, story_facts
+from ingest.grouping import GroupingRule, StoryFacts, band_keys, index_keys, load_story_index, new_story, story_facts
 from model.items import NormalisedItem, title_key
 from model.polls import PollSuccess
 from storage import feeds as feed_store
@@ -76,20 +76,24 @@ async def store_polls(
     placed: list[item_store.Placed] = []
     repeats: list[tuple[Ref, int, NewItem]] = []  # (the story repeated, feed id, entry)
     fresh_of: list[list[NewItem]] = []
-    facts_of: dict[int, tuple[StoryFacts, list[int]]] = {}  # by id() of the NewItem: its facts and band keys
+    # By id() of the NewItem: its facts, the keys it probes, and the keys its story is filed under.
+    facts_of: dict[int, tuple[StoryFacts, list[int], list[int]]] = {}
     if any(arrivals):
         await lock_for_ingest(session)
         index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
         if grouping is not None:
             facts_of = _facts(arrivals)
-        stories = await load_story_index(session, list(facts_of.values()), grouping or GroupingRule())
+        stories = await load_story_index(
+            session, [(facts, probe) for facts, probe, _ in facts_of.values()], grouping or GroupingRule()
+        )
         for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
             fresh = []
             by_text: dict[str, Ref] = {}  # this feed's new stories by their text
             for new, incoming in feed_arrivals:
                 original = index.match(incoming) or by_text.get(new.entry.content_hash)
                 if original is None and id(new) in facts_of:
-                    original = stories.match(incoming.feed_id, *facts_of[id(new)])
+                    facts, probe, _ = facts_of[id(new)]
+                    original = stories.match(incoming.feed_id, facts, probe)
                 if original is None:
                     if new.entry.content_hash != EMPTY_TEXT_HASH:
                         by_text[new.entry.content_hash] = (1, len(placed) + len(fresh))
@@ -103,8 +107,8 @@ async def store_polls(
                 if number < len(polls) - 1:
                     index.add_incoming((1, len(placed)), incoming, poll.success.now)
                     if id(new) in facts_of:
-                        facts, keys = facts_of[id(new)]
-                        stories.add((1, len(placed)), incoming.feed_id, facts, keys)
+                        facts, _, filed = facts_of[id(new)]
+                        stories.add((1, len(placed)), incoming.feed_id, facts, filed)
                 placed.append((incoming.feed_id, poll.success.now, new))
             fresh_of.append([new for new, _ in fresh])
     else:
@@ -128,7 +132,7 @@ async def store_polls(
     await story_store.add_stories(
         session,
         [
-            new_story(item_id, feed_id, *facts_of[id(new)])
+            new_story(item_id, feed_id, facts_of[id(new)][0], facts_of[id(new)][2])
             for item_id, (feed_id, _, new) in zip(ids, placed, strict=True)
             if id(new) in facts_of
         ],
@@ -150,8 +154,12 @@ async def store_polls(
     ]
 
 
-def _facts(arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]]) -> dict[int, tuple[StoryFacts, list[int]]]:
-    """Story facts and band keys of the annotated arrivals (with an embedding), by id() of their NewItem."""
+def _facts(
+    arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]],
+) -> dict[int, tuple[StoryFacts, list[int], list[int]]]:
+    """Story facts and index keys (probed, filed) of the annotated arrivals with an embedding, by id() of their
+    NewItem. The vectors are the annotator's own, computed once for the classifier; one matrix product cuts
+    every band of the group."""
     found: dict[int, StoryFacts] = {}
     for feed in arrivals:
         for new, _ in feed:
@@ -159,8 +167,11 @@ def _facts(arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]]) -> dict[int, 
                 facts = story_facts(new.entry.title, new.entry.summary, new.annotation, new.entry.published)
                 if facts is not None:
                     found[id(new)] = facts
-    keys = band_keys([f.raw if f.raw is not None else f.vector for f in found.values()])
-    return {key: (facts, item_keys) for (key, facts), item_keys in zip(found.items(), keys, strict=True)}
+    bands = band_keys([f.vector for f in found.values()])
+    return {
+        key: (facts, *index_keys(facts, item_bands))
+        for (key, facts), item_bands in zip(found.items(), bands, strict=True)
+    }
 
 
 async def _unseen(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Story, StoryKey
 
 __all__ = ["NewStory", "StoredStory", "add_stories", "list_sent_alerts", "list_story_candidates"]
 
-_KEYS = 500  # bound values per statement, under every backend's parameter limit
+_UNION = 120  # keys per statement: SQLite allows 500 terms in a compound SELECT, 4 parameters each
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,48 +69,43 @@ async def add_stories(session: AsyncSession, stories: Sequence[NewStory]) -> Non
 async def list_story_candidates(
     session: AsyncSession, keys: Collection[int], since: datetime, until: datetime, *, per_key: int
 ) -> list[StoredStory]:
-    """Stories published in [since, until] that share a band key, at most ``per_key`` (the newest) per key.
+    """Stories published in [since, until] filed under any of ``keys``, at most ``per_key`` (the newest) per key.
 
-    Each key is an index range on (key, published_at), never a scan: the cost follows the stories of the
-    window that look alike, not the number stored. The cap bounds a key that many stories crowd."""
-    ids: dict[int, list[int]] = {}
+    Each key is its own index range on story_keys (key, published_at), read newest first and cut by LIMIT in
+    the database, joined to its story by primary key: the cost follows the number of keys asked, never the
+    number of stories stored, however many crowd one key. One statement per ``_UNION`` keys."""
+    found: dict[int, StoredStory] = {}
+    shared: dict[int, list[int]] = {}
     wanted = sorted(set(keys))
-    for start in range(0, len(wanted), _KEYS):
+    for start in range(0, len(wanted), _UNION):
+        parts = []
+        for key in wanted[start : start + _UNION]:
+            newest = (
+                select(StoryKey.key, StoryKey.item_id)
+                .where(StoryKey.key == key, StoryKey.published_at >= since, StoryKey.published_at <= until)
+                .order_by(StoryKey.published_at.desc())
+                .limit(per_key)
+                .subquery()
+            )
+            parts.append(select(newest.c.key, newest.c.item_id))
+        taken = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
         rows = await session.execute(
-            select(StoryKey.key, StoryKey.item_id)
-            .where(
-                and_(
-                    StoryKey.key.in_(wanted[start : start + _KEYS]),
-                    StoryKey.published_at >= since,
-                    StoryKey.published_at <= until,
-                )
-            )
-            .order_by(StoryKey.published_at.desc())
+            select(taken.c.key, Story).join(Story, Story.item_id == taken.c.item_id)
         )
-        taken: dict[int, int] = {}
-        for key, item_id in rows.tuples():
-            if taken.get(key, 0) < per_key:
-                taken[key] = taken.get(key, 0) + 1
-                ids.setdefault(item_id, []).append(key)
-    found: list[StoredStory] = []
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), _KEYS):
-        rows = await session.scalars(select(Story).where(Story.item_id.in_(ordered[start : start + _KEYS])))
-        found += [
-            StoredStory(
-                s.item_id,
-                s.feed_id,
-                s.vector,
-                s.countries,
-                s.kinds,
-                s.topics,
-                s.warning,
-                s.published_at,
-                tuple(ids[s.item_id]),
-            )
-            for s in rows
-        ]
-    return found
+        for key, story in rows.tuples():
+            shared.setdefault(story.item_id, []).append(key)
+            if story.item_id not in found:
+                found[story.item_id] = StoredStory(
+                    story.item_id,
+                    story.feed_id,
+                    story.vector,
+                    story.countries,
+                    story.kinds,
+                    story.topics,
+                    story.warning,
+                    story.published_at,
+                )
+    return [replace(story, keys=tuple(shared[item_id])) for item_id, story in sorted(found.items())]
 
 
 async def list_sent_alerts(session: AsyncSession, item_ids: Collection[int]) -> list[OutboxMessage]:

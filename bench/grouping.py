@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import AnalysisSettings, Annotator, ItemText, load_topics_file  # noqa: E402
 from feeds.fingerprint import content_hash, hamming, simhash  # noqa: E402
-from ingest.grouping import GroupingRule, StoryFacts, band_keys, index_keys, same_story, story_facts  # noqa: E402
+from ingest.grouping import GroupingRule, StoryFacts, band_keys, index_keys, rule_at, same_story, story_facts  # noqa: E402
 from model.items import title_key  # noqa: E402
 
 PAIRS = Path(__file__).parent / "data" / "story_pairs.jsonl"
@@ -123,11 +123,7 @@ def main() -> None:
     pairs = load_pairs(args.pairs)
     annotator = Annotator.load(load_topics_file(), AnalysisSettings())
     facts = annotate_sides(annotator, pairs)
-    rule = GroupingRule(
-        threshold=args.threshold,
-        unplaced_threshold=min(1.0, args.threshold + 0.05),
-        window=timedelta(days=args.window_days),
-    )
+    rule = rule_at(args.threshold, timedelta(days=args.window_days))
     for split in ("tuning", "heldout"):
         chosen = [n for n, p in enumerate(pairs) if p.get("split", "tuning") == split]
         subset = [pairs[n] for n in chosen]
@@ -142,7 +138,7 @@ def main() -> None:
         tuning = [n for n, p in enumerate(pairs) if p.get("split", "tuning") == "tuning"]
         print("== threshold sweep on tuning pairs (recall / cross-lingual / false merges)")
         for threshold, unplaced in [(t, t + d) for t in np.arange(0.20, 0.60, 0.025) for d in (0.0, 0.05, 0.1)]:
-            swept = replace(rule, threshold=float(threshold), unplaced_threshold=float(unplaced))
+            swept = replace(rule_at(float(threshold), rule.window), unplaced_threshold=float(unplaced))
             dec = {n: grouped(*facts[n], swept) for n in tuning}
             same = [dec[n] for n in tuning if pairs[n]["same"]]
             cross = [dec[n] for n in tuning if pairs[n]["same"] and pairs[n]["a"]["lang"] != pairs[n]["b"]["lang"]]

@@ -109,7 +109,10 @@ async def pipeline(
     limits = FetchLimits(allow_private_addresses=True)
     # The generated items link to hosts that do not exist: page fetches would time DNS failures, not ingest.
     settings = FeedSettings(
-        limits=limits, max_concurrency=16, per_host_concurrency=16, full_text_per_poll=0,
+        limits=limits,
+        max_concurrency=16,
+        per_host_concurrency=16,
+        full_text_per_poll=0,
         story_grouping=grouping,
     )
     client = build_client(limits, max_connections=16)

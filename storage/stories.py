@@ -89,9 +89,7 @@ async def list_story_candidates(
             )
             parts.append(select(newest.c.key, newest.c.item_id))
         taken = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-        rows = await session.execute(
-            select(taken.c.key, Story).join(Story, Story.item_id == taken.c.item_id)
-        )
+        rows = await session.execute(select(taken.c.key, Story).join(Story, Story.item_id == taken.c.item_id))
         for key, story in rows.tuples():
             shared.setdefault(story.item_id, []).append(key)
             if story.item_id not in found:

@@ -98,23 +98,29 @@ async def enqueue_alerts(session: AsyncSession, item: Item, *, now: datetime | N
     return queued
 
 
-async def enqueue_edits(session: AsyncSession, sources: Sequence[tuple[int, int, str]]) -> int:
-    """Queue an edit of every alert already sent for these stories, so that it names the new sources.
+def source_change(feed_id: int, guid: str) -> str:
+    """The change key of a story gaining the report ``guid`` of feed ``feed_id`` (enqueue_edits)."""
+    return f"{feed_id}:{hashlib.blake2b(guid.encode(), digest_size=8).hexdigest()}"
 
-    ``sources`` holds (item id, feed id, guid) of reports recorded as further sources. The edit row re-renders
-    the whole alert when it is sent (delivery.sender), so several new sources before it goes out cost one
-    edit per row, and no chat gets a second alert for a story it has. Returns the rows queued."""
-    by_item: dict[int, list[tuple[int, str]]] = {}
-    for item_id, feed_id, guid in sources:
-        by_item.setdefault(item_id, []).append((feed_id, guid))
+
+async def enqueue_edits(session: AsyncSession, changes: Sequence[tuple[int, str]]) -> int:
+    """Queue an edit of every alert already sent for these stories: a new source to name, or a correction.
+
+    ``changes`` holds (item id, change key): ``source_change`` for a report recorded as a further source,
+    "fix:<hash>" for a corrected text. A key edits each alert once however often it is seen. The edit row
+    re-renders the whole alert when it is sent (delivery.sender), so no chat gets a second alert for a story it
+    has. Returns the rows queued."""
+    by_item: dict[int, list[str]] = {}
+    for item_id, change in changes:
+        by_item.setdefault(item_id, []).append(change)
     queued = 0
     for alert in await list_sent_alerts(session, by_item):
-        for feed_id, guid in by_item[alert.item_id]:
+        for change in by_item[alert.item_id]:
             queued += await enqueue_message(
                 session,
                 chat_id=alert.chat_id,
                 kind="edit",
-                dedupe_key=f"edit:{alert.id}:{feed_id}:{hashlib.blake2b(guid.encode(), digest_size=8).hexdigest()}",
+                dedupe_key=f"edit:{alert.id}:{change}",
                 item_id=alert.item_id,
                 thread_id=alert.thread_id,
                 payload={"message_id": alert.message_id},

@@ -52,6 +52,10 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 600.0
 DEACTIVATING_400 = ("chat not found", "bot was kicked", "need administrator rights", "not enough rights")
+# An edit that finds its text already in place has done its work; one whose message is gone (deleted by the
+# chat, or older than Telegram lets a bot edit) has nothing left to do. Neither is a delivery failure.
+EDIT_DONE_400 = ("message is not modified",)
+EDIT_GONE_400 = ("message to edit not found", "message can't be edited", "message_id_invalid")
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -397,6 +401,15 @@ class Sender:
 
     async def _bad_request(self, message: Outgoing, exc: BadRequest) -> None:
         text = exc.message.lower()
+        if message.edit_message_id is not None and any(marker in text for marker in EDIT_DONE_400):
+            async with self.database.session() as session:
+                await outbox.mark_sent(session, message.row_id, message_id=message.edit_message_id)
+            return
+        if message.edit_message_id is not None and any(marker in text for marker in EDIT_GONE_400):
+            log.info("outbox row %s: the alert to edit is gone (%s); nothing to change", message.row_id, exc.message)
+            async with self.database.session() as session:
+                await outbox.mark_dropped(session, message.row_id, reason=f"edit_gone: {exc.message}")
+            return
         if any(marker in text for marker in DEACTIVATING_400):
             await self._deactivate(message, f"bad_request: {exc.message}")
             return

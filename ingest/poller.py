@@ -34,6 +34,7 @@ from ingest.store import PolledFeed, StoredFeed, store_polls
 from model.items import NormalisedItem
 from model.polls import PollResult, PollSuccess
 from model.settings import FeedSettings
+from storage import corrections as correction_store
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage.db import Database
@@ -305,12 +306,15 @@ class Poller:
         return await asyncio.get_running_loop().run_in_executor(self.parse_pool, parse_and_normalise, *args)
 
     async def _unseen(self, feed_id: int, entries: Sequence[NormalisedItem]) -> list[NormalisedItem]:
-        """Entries this feed has not delivered before, and not yet stored from any other feed."""
+        """Entries this feed has not delivered before, and those it delivered with another title (corrections:
+        the store edits their alerts)."""
         if not entries:
             return []
         async with self.database.read_session() as session:
             known = await item_store.list_known_guids(session, feed_id, (e.guid for e in entries))
-        return [e for e in entries if e.guid not in known]
+            seen = [(feed_id, e) for e in entries if e.guid in known]
+            corrected = {entry.guid for _, _, entry in await correction_store.list_corrected(session, seen)}
+        return [e for e in entries if e.guid not in known or e.guid in corrected]
 
     async def _with_full_text(
         self, feed: Feed, entries: list[NormalisedItem], search_texts: dict[str, tuple[str, str]]

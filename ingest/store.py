@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from delivery.matching import enqueue_alerts, enqueue_edits
+from delivery.matching import enqueue_alerts, enqueue_edits, source_change
 from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
 from ingest.grouping import GroupingRule, StoryFacts, band_keys, index_keys, load_story_index, new_story, story_facts
 from model.items import NormalisedItem, title_key
 from model.polls import PollSuccess
+from storage import corrections as correction_store
 from storage import feeds as feed_store
 from storage import items as item_store
 from storage import stories as story_store
@@ -72,7 +73,8 @@ async def store_polls(
     and trends, never alerted. So a new feed's back catalogue, or a feed republishing its archive, floods no one.
     An undated item filed under its channel's date is judged by that date, even with no ``alert_max_age``.
     """
-    arrivals = await _unseen(session, polls, near_window)
+    arrivals, repeated = await _unseen(session, polls, near_window)
+    await _correct(session, repeated, polls)
     placed: list[item_store.Placed] = []
     repeats: list[tuple[Ref, int, NewItem]] = []  # (the story repeated, feed id, entry)
     fresh_of: list[list[NewItem]] = []
@@ -140,7 +142,9 @@ async def store_polls(
     first = {poll.success.feed_id for poll in polls if poll.first_poll}
     alerts = await _enqueue_alerts(session, ids, placed, alert_max_age, first)
     # A stored story's alerts went out already (or wait in the outbox, rendered when sent): edit the sent ones.
-    await enqueue_edits(session, [(ref[1], feed_id, new.entry.guid) for ref, feed_id, new in repeats if ref[0] == 0])
+    await enqueue_edits(
+        session, [(ref[1], source_change(feed_id, new.entry.guid)) for ref, feed_id, new in repeats if ref[0] == 0]
+    )
     await feed_store.record_poll_successes(session, [poll.success for poll in polls])
     duplicates = Counter(feed_id for _, feed_id, _ in repeats)
     return [
@@ -176,22 +180,40 @@ def _facts(
 
 async def _unseen(
     session: AsyncSession, polls: Sequence[PolledFeed], near_window: timedelta
-) -> list[list[tuple[NewItem, Incoming]]]:
-    """Per poll, the entries its feed has not delivered before, with what their dedupe needs."""
+) -> tuple[list[list[tuple[NewItem, Incoming]]], list[tuple[int, NewItem]]]:
+    """Per poll, the entries its feed has not delivered before, with what their dedupe needs; and the
+    (feed id, entry) pairs it has (a changed title among them is a correction)."""
     known = await item_store.list_known_sources(
         session, ((poll.success.feed_id, new.entry.guid) for poll in polls for new in poll.items)
     )
-    unseen = []
+    unseen, repeated = [], []
     for poll in polls:
         feed_id, since = poll.success.feed_id, poll.success.now - near_window
-        unseen.append(
-            [
-                (new, Incoming(feed_id, new.entry, title_key(new.entry.title), since))
-                for new in poll.items
-                if (feed_id, new.entry.guid) not in known
-            ]
-        )
-    return unseen
+        fresh = []
+        for new in poll.items:
+            if (feed_id, new.entry.guid) in known:
+                repeated.append((feed_id, new))
+            else:
+                fresh.append((new, Incoming(feed_id, new.entry, title_key(new.entry.title), since)))
+        unseen.append(fresh)
+    return unseen, repeated
+
+
+async def _correct(session: AsyncSession, repeated: Sequence[tuple[int, NewItem]], polls: Sequence[PolledFeed]) -> None:
+    """Store the corrections among ``repeated`` and edit the alerts sent for them (marked as updated)."""
+    if not repeated:
+        return
+    by_key = {(feed_id, new.entry.guid): new for feed_id, new in repeated}
+    corrected = await correction_store.list_corrected(session, [(f, new.entry) for f, new in repeated])
+    if not corrected:
+        return
+    now = max(poll.success.now for poll in polls)
+    rows = []
+    for item_id, feed_id, entry in corrected:
+        annotation = by_key[feed_id, entry.guid].annotation
+        rows.append((item_id, entry, annotation.summary if annotation is not None else None))
+    await correction_store.correct_items(session, rows, now)
+    await enqueue_edits(session, [(item_id, f"fix:{entry.content_hash[:16]}") for item_id, _, entry in corrected])
 
 
 def is_alertable(entry: NormalisedItem, polled_at: datetime, max_age: timedelta | None, *, first_poll: bool) -> bool:

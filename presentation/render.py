@@ -60,6 +60,7 @@ class AlertView:
     countries: tuple[str, ...]
     also: tuple[OtherSource, ...]
     date_source: str | None = None  # "entry", "channel", "fetched" (ingest); None: not known (older rows)
+    updated: datetime | None = None  # when the source corrected the story (storage.corrections)
 
     @classmethod
     def from_item(cls, item: Item) -> AlertView:
@@ -75,6 +76,7 @@ class AlertView:
             countries=tuple(c.country for c in item.countries),
             also=other_sources(item, source),
             date_source=item.date_source,
+            updated=item.updated_at,
         )
 
 
@@ -148,6 +150,8 @@ def render_alert(view: AlertView, lang: str) -> str:
     if view.countries:
         names = ", ".join(country_name(c, lang) for c in view.countries)
         tail.append(t(lang, "alert.countries", countries=names))
+    if view.updated is not None:
+        tail.append(t(lang, "alert.updated", date=view.updated.strftime("%Y-%m-%d %H:%M UTC")))
     if view.also:
         tail.append(t(lang, "alert.also", sources=Safe(", ".join(_other_source(s) for s in view.also))))
     tail_text = "\n".join(tail)

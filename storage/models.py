@@ -134,6 +134,7 @@ class Item(Base):
     band: Mapped[str | None] = mapped_column(String(8))
     # Where published_at came from: "entry" (its own date), "channel" (the feed's date), "fetched" (poll time).
     date_source: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime | None]  # the feed corrected the entry's title after it was stored
 
     feed: Mapped[Feed] = relationship(lazy="joined")
     sources: Mapped[list[ItemSource]] = relationship(

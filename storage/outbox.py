@@ -224,6 +224,15 @@ async def reschedule(
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
+async def mark_dropped(session: AsyncSession, row_id: int, *, reason: str) -> None:
+    """A row that needs no sending any more (an edit of a message the chat deleted): not a failure."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status="dropped", last_error=reason[:64], claimed_by=None, claimed_until=None, sending_at=None)
+    )
+
+
 async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> None:
     await session.execute(
         update(OutboxMessage)

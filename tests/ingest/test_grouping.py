@@ -16,11 +16,12 @@ from sqlalchemy import select
 from analysis import Annotator
 from bot.app import build_application, running
 from bot.settings import load_settings
+from delivery.matching import enqueue_edits
 from emulator import Emulator, EmulatorConfig
 from feeds.fetch import build_client
 from ingest.poller import Poller
 from model.settings import FeedSettings
-from storage.models import Item, ItemSource, OutboxMessage, Story, StoryKey, utcnow
+from storage.models import Chat, Item, ItemSource, OutboxMessage, Story, StoryKey, utcnow
 from tests.bot.conftest import Harness, make_settings, subscribers
 from tests.ingest.conftest import add_feeds
 
@@ -133,4 +134,90 @@ async def test_two_quakes_in_two_countries_are_two_alerts(
     assert ["Murghab" in m.text for m in messages] == [True, False]
     rows = await settled(harness)
     assert [r.kind for r in rows] == ["alert", "alert"]
+    assert harness.emulator.edits(CHAT) == []
+
+
+async def repoll(harness: Harness, settings: FeedSettings, annotator: Annotator) -> None:
+    """Poll every feed again now (a correction comes on the next poll of the same feed)."""
+    async with build_client(settings.limits, max_connections=2) as client:
+        results = await Poller(harness.database, client, settings, annotator, worker="test").poll_due(all_feeds=True)
+    assert all(r.status in ("new", "ok") for r in results), [r.describe() for r in results]
+    harness.runtime.wake_sender()
+
+
+CORRECTED = "Magnitude 6.9 earthquake strikes Tajikistan's Murghab district, two villages cut off"
+
+
+async def test_a_corrected_title_edits_the_alert_and_marks_it_updated(
+    harness: Harness, feed_settings: FeedSettings, feed_server, annotator: Annotator
+) -> None:
+    await subscribers(harness.database, [CHAT], topic=None)
+    path = f"/quake-fix-{id(harness)}"
+    url = feed_server.set_feed(path, rss("Asia Quake Desk", "en", "q-fix", *QUAKE_EN))
+    await poll(harness, feed_settings, annotator, url)
+    [alert] = await harness.emulator.wait_for_messages_async(CHAT, 1)
+    assert "Updated" not in alert.text
+    await settled(harness)
+
+    feed_server.set_feed(path, rss("Asia Quake Desk", "en", "q-fix", CORRECTED, QUAKE_EN[1]))
+    await repoll(harness, feed_settings, annotator)
+    await harness.wait(lambda: len(harness.emulator.edits(CHAT)) == 1)
+    [edit] = harness.emulator.edits(CHAT)
+    assert edit.message_id == alert.message_id and "two villages cut off" in edit.text and "Updated" in edit.text
+    assert [(r.kind, r.status) for r in await settled(harness)] == [("alert", "sent"), ("edit", "sent")]
+    assert len(harness.emulator.sent_messages(CHAT)) == 1
+    async with harness.database.read_session() as session:
+        [item] = (await session.scalars(select(Item))).all()
+        assert item.title == CORRECTED and item.updated_at is not None
+
+    # The same text again is no correction, and a summary that changes alone is none either.
+    feed_server.set_feed(path, rss("Asia Quake Desk", "en", "q-fix", CORRECTED, QUAKE_EN[1] + " Updated 10:40."))
+    await repoll(harness, feed_settings, annotator)
+    assert [(r.kind, r.status) for r in await settled(harness)] == [("alert", "sent"), ("edit", "sent")]
+
+
+async def test_an_edit_of_an_alert_the_chat_deleted_is_dropped_and_the_chat_stays(
+    harness: Harness, feed_settings: FeedSettings, feed_server, annotator: Annotator
+) -> None:
+    await subscribers(harness.database, [CHAT], topic=None)
+    english = feed_server.set_feed(f"/gone-en-{id(harness)}", rss("Asia Quake Desk", "en", "g-en", *QUAKE_EN))
+    russian = feed_server.set_feed(f"/gone-ru-{id(harness)}", rss("Новости Памира", "ru", "g-ru", *QUAKE_RU))
+    await poll(harness, feed_settings, annotator, english)
+    [alert] = await harness.emulator.wait_for_messages_async(CHAT, 1)
+    await settled(harness)
+    harness.emulator.log.delete(CHAT, alert.message_id)  # a group admin removed the alert
+
+    await poll(harness, feed_settings, annotator, russian)
+    rows = await harness_rows_when(harness, lambda rows: len(rows) == 2 and rows[1].status != "pending")
+    assert [(r.kind, r.status) for r in rows] == [("alert", "sent"), ("edit", "dropped")]
+    assert rows[1].last_error.startswith("edit_gone")
+    async with harness.database.read_session() as session:
+        [chat] = (await session.scalars(select(Chat).where(Chat.id == CHAT))).all()
+        assert chat.active  # a missing message is not a missing chat
+
+
+async def harness_rows_when(harness: Harness, done, within: float = 10.0) -> list[OutboxMessage]:
+    """The outbox rows once ``done(rows)`` holds and no row is claimed."""
+    deadline = time.monotonic() + within
+    while True:
+        rows = await settled(harness, within)
+        if done(rows):
+            return rows
+        assert time.monotonic() < deadline, [(r.kind, r.status) for r in rows]
+        await asyncio.sleep(0.02)
+
+
+async def test_an_edit_that_changes_nothing_is_done_not_failed(
+    harness: Harness, feed_settings: FeedSettings, feed_server, annotator: Annotator
+) -> None:
+    await subscribers(harness.database, [CHAT], topic=None)
+    url = feed_server.set_feed(f"/same-{id(harness)}", rss("Asia Quake Desk", "en", "s-en", *QUAKE_EN))
+    await poll(harness, feed_settings, annotator, url)
+    await harness.emulator.wait_for_messages_async(CHAT, 1)
+    [alert_row] = await settled(harness)
+    async with harness.database.session() as session:
+        assert await enqueue_edits(session, [(alert_row.item_id, "test:unchanged")]) == 1
+    harness.runtime.wake_sender()
+    rows = await harness_rows_when(harness, lambda rows: len(rows) == 2 and rows[1].status != "pending")
+    assert [(r.kind, r.status) for r in rows] == [("alert", "sent"), ("edit", "sent")]  # "message is not modified"
     assert harness.emulator.edits(CHAT) == []

@@ -1,4 +1,4 @@
-"""story grouping: story vectors with their band keys, sent message ids, and each source's language
+"""story grouping: story vectors with their band keys, sent message ids, each source's language, corrections
 
 Revision ID: 0014
 Revises: 0013
@@ -41,9 +41,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("message_id", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("item_sources", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_column("updated_at")
     with op.batch_alter_table("item_sources", schema=None) as batch_op:
         batch_op.drop_column("language")
     with op.batch_alter_table("outbox", schema=None) as batch_op:

@@ -124,7 +124,7 @@ def main() -> None:
     annotator = Annotator.load(load_topics_file(), AnalysisSettings())
     facts = annotate_sides(annotator, pairs)
     rule = rule_at(args.threshold, timedelta(days=args.window_days))
-    for split in ("tuning", "heldout"):
+    for split in sorted({p.get("split", "tuning") for p in pairs}, key=("tuning", "heldout").__contains__, reverse=True):
         chosen = [n for n, p in enumerate(pairs) if p.get("split", "tuning") == split]
         subset = [pairs[n] for n in chosen]
         print(f"== {split}: {len(subset)} pairs")

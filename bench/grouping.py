@@ -124,7 +124,8 @@ def main() -> None:
     annotator = Annotator.load(load_topics_file(), AnalysisSettings())
     facts = annotate_sides(annotator, pairs)
     rule = rule_at(args.threshold, timedelta(days=args.window_days))
-    for split in sorted({p.get("split", "tuning") for p in pairs}, key=("tuning", "heldout").__contains__, reverse=True):
+    splits = {p.get("split", "tuning") for p in pairs}
+    for split in [s for s in ("tuning", "heldout") if s in splits] + sorted(splits - {"tuning", "heldout"}):
         chosen = [n for n, p in enumerate(pairs) if p.get("split", "tuning") == split]
         subset = [pairs[n] for n in chosen]
         print(f"== {split}: {len(subset)} pairs")

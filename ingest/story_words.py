@@ -88,21 +88,65 @@ _HAPPENED = re.compile(
 )
 
 
-def _kind_pattern(stems: tuple[str, ...]) -> re.Pattern[str]:
-    # CJK stems match anywhere (no spaces between words); the others at the start of a word.
-    cjk = [re.escape(x) for x in stems if ord(x[0]) >= 0x3000]
-    other = [re.escape(x) for x in stems if ord(x[0]) < 0x3000]
-    parts = ([r"(?<![\w'])(?:" + "|".join(other) + ")"] if other else []) + cjk
-    return re.compile("|".join(parts))
+_WORD = re.compile(r"[\w'-]+")
+_HEAD = 3  # single-word stems are indexed by their first letters, so a word checks only its own
 
 
-_KIND_PATTERNS = {kind: _kind_pattern(stems) for kind, stems in _KIND_STEMS.items()}
+class _Stems:
+    """Which groups of stems a text names, in the order first named, in one pass over its words.
+
+    A stem matches the start of a word (so case endings follow); a stem of several words, or one ending in a
+    space, is looked up as a substring at a word start; CJK stems match anywhere (no spaces between words).
+    A regular expression of every stem as alternatives costs a millisecond an item; this, a tenth of that."""
+
+    def __init__(self, groups: dict[str, tuple[str, ...]], *, hyphen_splits: bool) -> None:
+        self._by_head: dict[str, list[tuple[str, str]]] = {}
+        self._phrases: list[tuple[str, str]] = []  # several words, trailing space, or CJK
+        self._hyphen_splits = hyphen_splits
+        for group, stems in groups.items():
+            for stem in stems:
+                if ord(stem[0]) >= 0x3000 or " " in stem or len(stem) < _HEAD:
+                    self._phrases.append((stem, group))
+                else:
+                    self._by_head.setdefault(stem[:_HEAD], []).append((stem, group))
+
+    def find(self, text: str) -> list[str]:
+        folded = text.casefold()
+        found: dict[str, int] = {}
+        for match in _WORD.finditer(folded):
+            words = [match.group()]
+            if self._hyphen_splits and "-" in words[0]:  # "anti-flood": the stem after the hyphen counts too
+                words += words[0].split("-")[1:]
+            for word in words:
+                for stem, group in self._by_head.get(word[:_HEAD], ()):
+                    if word.startswith(stem) and group not in found:
+                        found[group] = match.start()
+        padded = f" {folded} "
+        for stem, group in self._phrases:
+            if group in found:
+                continue
+            at = padded.find(stem) if ord(stem[0]) >= 0x3000 else _word_start(padded, stem)
+            if at >= 0:
+                found[group] = at - 1
+        return sorted(found, key=found.__getitem__)
+
+
+def _word_start(padded: str, stem: str) -> int:
+    """Where ``stem`` first starts a word in ``padded``, or -1."""
+    at = padded.find(stem)
+    while at >= 0:
+        if not (padded[at - 1].isalnum() or padded[at - 1] in "'-_"):
+            return at
+        at = padded.find(stem, at + 1)
+    return -1
+
+
+_KINDS = _Stems(_KIND_STEMS, hyphen_splits=True)
 
 
 def hazard_kinds(text: str) -> frozenset[str]:
     """The hazard and incident kinds ``text`` names (see ``_KIND_STEMS``)."""
-    folded = f" {text.casefold()} "
-    return frozenset(kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(folded))
+    return frozenset(_KINDS.find(text))
 
 
 def is_warning(title: str) -> bool:
@@ -418,14 +462,12 @@ _CJK_PLACES: dict[str, tuple[str, ...]] = {
     "UZ": ("塔什干",),
     "TJ": ("杜尚别",),
 }
-_PLACE_PATTERNS = [
-    (code, re.compile(r"(?<![\w'-])(?:" + "|".join(re.escape(s) for s in stems) + ")"))
-    for code, stems in _PLACE_STEMS.items()
-] + [(code, re.compile("|".join(re.escape(s) for s in stems))) for code, stems in _CJK_PLACES.items()]
+_PLACES = _Stems(
+    {code: (*_PLACE_STEMS.get(code, ()), *_CJK_PLACES.get(code, ())) for code in {**_PLACE_STEMS, **_CJK_PLACES}},
+    hyphen_splits=False,
+)
 
 
 def place_countries(text: str) -> list[str]:
     """Countries of the places ``text`` names, in the order first named."""
-    folded = text.casefold()
-    found = [(match.start(), code) for code, pattern in _PLACE_PATTERNS if (match := pattern.search(folded))]
-    return [code for _, code in sorted(found)]
+    return _PLACES.find(text)

@@ -89,20 +89,18 @@ async def list_story_candidates(
             )
             parts.append(select(newest.c.key, newest.c.item_id))
         taken = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-        rows = await session.execute(select(taken.c.key, Story).join(Story, Story.item_id == taken.c.item_id))
-        for key, story in rows.tuples():
-            shared.setdefault(story.item_id, []).append(key)
-            if story.item_id not in found:
-                found[story.item_id] = StoredStory(
-                    story.item_id,
-                    story.feed_id,
-                    story.vector,
-                    story.countries,
-                    story.kinds,
-                    story.topics,
-                    story.warning,
-                    story.published_at,
-                )
+        # Columns, not ORM objects: a batch reads thousands of candidates, and identity-mapping them costs more
+        # than the look-up.
+        columns = (Story.feed_id, Story.vector, Story.countries, Story.kinds, Story.topics, Story.warning)
+        rows = await session.execute(
+            select(taken.c.key, Story.item_id, *columns, Story.published_at).join(
+                Story, Story.item_id == taken.c.item_id
+            )
+        )
+        for key, item_id, *fields in rows.tuples():
+            shared.setdefault(item_id, []).append(key)
+            if item_id not in found:
+                found[item_id] = StoredStory(item_id, *fields)
     return [replace(story, keys=tuple(shared[item_id])) for item_id, story in sorted(found.items())]
 
 

@@ -96,6 +96,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 LANGUAGE_TAG = re.compile(r"[\[(]\s*[A-Za-z]{2}(?:\s*[/,|;]\s*[A-Za-z]{2})*\s*[\])]")
 _GROUP = "@"  # marks a group's code in the entries: "@sco" stands for every SCO member
 _ZH_ALL = {**_ZH_NAMES, **ZH_PLACES, **{name: _GROUP + group for name, group in ZH_GROUPS.items()}}
+# longest name first, so that a name inside a longer one is not found too: 白俄罗斯 is Belarus, not Russia;
+# 印度尼西亚 Indonesia, not India
+_ZH_RE = re.compile("|".join(re.escape(n) for n in sorted(_ZH_ALL, key=len, reverse=True)))
 _PREFIX_MIN = 5  # a shorter name matches whole: "Ош" must not take "Ошибка"
 _FOCUS = ("KZ", "KG", "TJ", "TM", "UZ", "CN", "RU", "IN", "PK", "IR", "BY", "MN", "AF")
 
@@ -174,10 +177,8 @@ class CountryFinder:
                     changed = True
         for n, tok in enumerate(tokens):
             if _CJK.search(tok.text):
-                for name, code in _ZH_ALL.items():
-                    pos = tok.text.find(name)
-                    if pos >= 0:
-                        found.append((n + pos / 10000, n, code))
+                for m in _ZH_RE.finditer(tok.text):
+                    found.append((n + m.start() / 10000, n, _ZH_ALL[m.group(0)]))
         seen: dict[str, float] = {}
         for start, _, code in sorted(found, key=lambda f: f[0]):
             if code.startswith(_GROUP):

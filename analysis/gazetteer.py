@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import pycountry
 
+from analysis.gazetteer_provinces import PROVINCE_NAMES, PROVINCE_REGION, ZH_PROVINCES
 from analysis.gazetteer_region import GROUPS, PLACE_NAMES, REGION_NAMES, ZH_GROUPS, ZH_PLACES
 from analysis.matcher import PhraseMatcher
 from analysis.text import Token
@@ -95,7 +96,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # "[EN/UK]", "(RU)", "[kk]": language tags and codes in brackets, not countries
 LANGUAGE_TAG = re.compile(r"[\[(]\s*[A-Za-z]{2}(?:\s*[/,|;]\s*[A-Za-z]{2})*\s*[\])]")
 _GROUP = "@"  # marks a group's code in the entries: "@sco" stands for every SCO member
-_ZH_ALL = {**_ZH_NAMES, **ZH_PLACES, **{name: _GROUP + group for name, group in ZH_GROUPS.items()}}
+_ZH_ALL = {**_ZH_NAMES, **ZH_PLACES, **ZH_PROVINCES, **{name: _GROUP + group for name, group in ZH_GROUPS.items()}}
 # longest name first, so that a name inside a longer one is not found too: 白俄罗斯 is Belarus, not Russia;
 # 印度尼西亚 Indonesia, not India
 _ZH_RE = re.compile("|".join(re.escape(n) for n in sorted(_ZH_ALL, key=len, reverse=True)))
@@ -120,6 +121,8 @@ def _entries() -> list[tuple[str, str, bool]]:
         *((c, s, False) for c, s in _EXTRA.items()),
         *((c, s, False) for c, s in PLACE_NAMES.items()),
         *((c, s, True) for c, s in REGION_NAMES.items()),
+        *((c, s, False) for c, s in PROVINCE_NAMES.items()),
+        *((c, s, True) for c, s in PROVINCE_REGION.items()),
     ]:
         for name in spec.split("|"):
             if name.startswith("~"):

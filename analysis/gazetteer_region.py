@@ -63,7 +63,7 @@ PLACE_NAMES: dict[str, str] = {
     "PK": "Quetta|Peshawar|Balochistan|Sindh|Khyber Pakhtunkhwa|Gilgit|Кветта|Пешавар|Белуджистан",
     "IR": "Mashhad|Isfahan|Tabriz|Shiraz|Мешхед|Исфахан|Тебриз",
     "MN": "Darkhan|Erdenet|Zamyn-Uud|Дархан|Эрдэнэт",
-    "AF": "Mazar-i-Sharif|Balkh|Badakhshan|Kunduz|Nangarhar|Мазари-Шариф|Балх|Бадахшан|Кундуз",
+    "AF": "Mazar-i-Sharif|Balkh|Kunduz|Nangarhar|Мазари-Шариф|Балх|Кундуз",
 }
 
 ZH_PLACES: dict[str, str] = {
@@ -110,6 +110,11 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         CSTO_MEMBERS,
         ("csto member states", "csto countries", "государств* член* одкб", "страна одкб"),
     ),
+    # the valley is shared: an item about it concerns all three
+    "fergana_valley": (
+        ("UZ", "KG", "TJ"),
+        ("fergana valley", "ferghana valley", "ферганская долина", "farg'ona vodiy*", "фарғона водий*"),
+    ),
     # names that hold a country's name but are not about it: the fever, not the Congo
     "no_country": ((), ("crimean-congo", "конго-крымская", "кырым-конго", "қырым-конго")),
 }  # fmt: skip
@@ -121,4 +126,6 @@ ZH_GROUPS: dict[str, str] = {
     "中亚国家": "central_asia",
     "上合组织成员国": "sco",
     "上海合作组织成员国": "sco",
+    "费尔干纳盆地": "fergana_valley",
+    "费尔干纳谷地": "fergana_valley",
 }

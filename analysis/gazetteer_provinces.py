@@ -9,8 +9,10 @@ case endings follow); ZH_PROVINCES are Chinese substrings.
 Ambiguous names are left out or guarded by a word: "Mary" only as "Mary province/region/velayat", "Balkan" as
 "Balkan velayat", plain "Altai" nowhere (Russia, Mongolia, China and Kazakhstan share it) but "Altai Krai" in
 Russia and "Govi-Altai" in Mongolia; plain "Badakhshan" nowhere, "Gorno-Badakhshan"/"GBAO" in Tajikistan and
-"Badakhshan province" in Afghanistan; "Punjab", "Kashmir", "Khorasan", "Kurdistan" and "Syrdarya" only in forms
-that name one country. Chinese two-character provinces that also read as "south bank of the river" (河南, 湖南,
+"Badakhshan province" in Afghanistan; "Zaisan" (Kazakh town, Ulaanbaatar hill) and "Dadu" (Sindh town,
+Sichuan river) nowhere; "Дархан", also a Kazakh first name, stays whole (gazetteer_region.py), not a prefix
+("Дарханұлы"); "Punjab", "Kashmir", "Khorasan", "Kurdistan" and "Syrdarya" only in forms that
+name one country. Chinese two-character provinces that also read as "south bank of the river" (河南, 湖南,
 河北, 湖北, 海南, 山西, 山东, 江西) need 省.
 """
 
@@ -19,9 +21,9 @@ from __future__ import annotations
 PROVINCE_NAMES: dict[str, str] = {
     "KZ": "Zhetysu|Jetisu|Ulytau|Abai region|Abay region|Mangistau|Taldykorgan|Ekibastuz|Zhezkazgan|Temirtau|"
     "Baikonur|Baykonur|Konaev|Qonaev|Kapchagay|Kapshagay|Zhanaozen|Uralsk|Petropavl|Balkhash|Saryagash|Kentau|"
-    "Ridder|Zaisan|Zaysan|Kordai|Korday|Semipalatinsk|Stepnogorsk|Arkalyk|Kulsary|Zhanatas|Жетысу|Улытау|"
+    "Ridder|Kordai|Korday|Semipalatinsk|Stepnogorsk|Arkalyk|Kulsary|Zhanatas|Жетысу|Улытау|"
     "Талдыкорган|Экибастуз|Жезказган|Темиртау|Байконур|Конаев|Капчагай|Жанаозен|Балхаш|Сарыагаш|Кентау|Риддер|"
-    "Зайсан|Кордай|Семипалатинск|Степногорск|Аркалык|Кульсары|Жанатас|~жетысуский|~улытауский|~абайский|"
+    "Кордай|Семипалатинск|Степногорск|Аркалык|Кульсары|Жанатас|~жетысуский|~улытауский|~абайский|"
     "~семипалатинский|~шымкентский|~таразский|~жезказганский|~экибастузский|~талдыкорганский|~мангыстауский|"
     "~астанинский|~кордайский|~байконурский",
     "KG": "Chuy|Kara-Balta|Balykchy|Cholpon-Ata|Kyzyl-Kiya|Sulukta|Mailuu-Suu|Mailuu Suu|Kara-Suu|Aravan|Nookat|"
@@ -64,7 +66,7 @@ PROVINCE_NAMES: dict[str, str] = {
     "провинция Хост",
     "PK": "Baluchistan|Gilgit-Baltistan|Azad Kashmir|Azad Jammu and Kashmir|Rawalpindi|Faisalabad|Multan|Sukkur|"
     "Larkana|Dera Ismail Khan|Bannu|Swat valley|Swat district|Chitral|Abbottabad|Mardan|Gwadar|Turbat|Chaman|"
-    "Skardu|Hunza|Muzaffarabad|Mingora|Jacobabad|Dadu|Thatta|Sialkot|Gujranwala|Nowshera|Kohat|Khuzdar|"
+    "Skardu|Hunza|Muzaffarabad|Mingora|Jacobabad|Thatta|Sialkot|Gujranwala|Nowshera|Kohat|Khuzdar|"
     "Tharparkar|Bajaur|Waziristan|Равалпинди|Лахор|Фейсалабад|Мултан|Гвадар|Гилгит|Синд|Хайбер-Пахтунхва|"
     "Вазиристан|Читрал|Абботтабад|Скарду|~белуджский",
     "IR": "Razavi Khorasan|North Khorasan|South Khorasan|Khuzestan|East Azerbaijan|West Azerbaijan|Ardabil|Gilan|"
@@ -98,7 +100,7 @@ PROVINCE_NAMES: dict[str, str] = {
 
 PROVINCE_REGION: dict[str, str] = {
     "KZ": "Жетісу|Ұлытау|Маңғыстау|Ақмола|Абай облыс|Талдықорған|Екібастұз|Жезқазған|Теміртау|Байқоңыр|Қонаев|"
-    "Жаңаөзен|Орал|Балқаш|Сарыағаш|Кентау|Риддер|Зайсан|Қордай|Тараз",
+    "Жаңаөзен|Орал|Балқаш|Сарыағаш|Кентау|Риддер|Қордай|Тараз",
     "KG": "Кара-Балта|Балыкчы|Чолпон-Ата|Кызыл-Кыя|Сүлүктү|Майлуу-Суу|Кара-Суу|Араван|Ноокат|Кадамжай|Лейлек|"
     "Кербен|Таш-Көмүр|Токтогул|Кочкор|Ат-Башы|Суусамыр|Кара-Кулжа|Чаткал|Кемин|Жети-Өгүз|Аксы|Чүй облус|"
     "Ош облус|Баткен облус|Нарын облус|Талас облус",
@@ -108,7 +110,7 @@ PROVINCE_REGION: dict[str, str] = {
     "Sirdaryo viloyat|Nukus|Қўқон|Марғилон|Олмалиқ|Ангрен|Бекобод|Шаҳрисабз|Учқудуқ|Мўйноқ|Хива|Урганч|Қарши|"
     "Жиззах|Сирдарё вилоят|Хоразм|Нукус|Сардоба|Наманган вилоят|Андижон вилоят",
     "TM": "Ahal|Balkan welaýat|Daşoguz|Lebap|Mary welaýat|Türkmenabat|Türkmenbaşy|Balkanabat|Arkadag|Tejen|Baýramaly",
-    "MN": "Архангай|Баян-Өлгий|Баянхонгор|Булган|Говь-Алтай|Говьсүмбэр|Дархан|Дорнод|Дундговь|Завхан|Орхон|"
+    "MN": "Архангай|Баян-Өлгий|Баянхонгор|Булган|Говь-Алтай|Говьсүмбэр|Дорнод|Дундговь|Завхан|Орхон|"
     "Өвөрхангай|Сэлэнгэ|Төв аймаг|Увс|Ховд|Хөвсгөл|Хэнтий|Чойбалсан|Эрдэнэт|Сайншанд|Даланзадгад|Улаангом|"
     "Өлгий|Оюу толгой|Таван толгой",
     "CN": "Құлжа|Үрімші|Шәуешек|Шинжаң|Shinjon|Шинжон|Өвөр Монгол",

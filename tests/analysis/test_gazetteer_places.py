@@ -113,3 +113,11 @@ def test_province_gives_its_country(code, text):
 )
 def test_no_extra_country(text, codes):
     assert _find(text) == codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Министр Дарханұлы жиналыс өткізді", "Zaisan memorial hill", "the Dadu river rose overnight"],
+)
+def test_names_shared_across_borders_are_left_out(text):
+    assert _find(text) == []

@@ -19,28 +19,31 @@ name one country. Chinese two-character provinces that also read as "south bank 
 from __future__ import annotations
 
 PROVINCE_NAMES: dict[str, str] = {
-    "KZ": "Zhetysu|Jetisu|Ulytau|Abai region|Abay region|Mangistau|Taldykorgan|Ekibastuz|Zhezkazgan|Temirtau|"
+    "KZ": "Zhetysu|Mangystau|Qaraghandy|Karagandy|Мангистау|Мангыстау|Jetisu|Ulytau|Abai region|Abay region|"
+    "область Абай|области Абай|Mangistau|Taldykorgan|Ekibastuz|Zhezkazgan|Temirtau|"
     "Baikonur|Baykonur|Konaev|Qonaev|Kapchagay|Kapshagay|Zhanaozen|Uralsk|Petropavl|Balkhash|Saryagash|Kentau|"
     "Ridder|Kordai|Korday|Semipalatinsk|Stepnogorsk|Arkalyk|Kulsary|Zhanatas|Жетысу|Улытау|"
     "Талдыкорган|Экибастуз|Жезказган|Темиртау|Байконур|Конаев|Капчагай|Жанаозен|Балхаш|Сарыагаш|Кентау|Риддер|"
     "Кордай|Семипалатинск|Степногорск|Аркалык|Кульсары|Жанатас|~жетысуский|~улытауский|~абайский|"
     "~семипалатинский|~шымкентский|~таразский|~жезказганский|~экибастузский|~талдыкорганский|~мангыстауский|"
     "~астанинский|~кордайский|~байконурский",
-    "KG": "Chuy|Kara-Balta|Balykchy|Cholpon-Ata|Kyzyl-Kiya|Sulukta|Mailuu-Suu|Mailuu Suu|Kara-Suu|Aravan|Nookat|"
+    "KG": "Chuy|Dordoi|Dordoy|Дордой|Too-Ashuu|Тоо-Ашуу|Kara-Balta|Balykchy|Cholpon-Ata|Kyzyl-Kiya|Sulukta|"
+    "Mailuu-Suu|Mailuu Suu|Kara-Suu|Aravan|Nookat|"
     "Kadamjai|Kadamjay|Leilek|Kerben|Tash-Kumyr|Toktogul|Kochkor|At-Bashi|Suusamyr|Kara-Kulja|Chatkal|Kemin|"
     "Jeti-Oguz|Alai district|Alay district|Aksy|Bazar-Korgon|Кара-Балта|Балыкчы|Чолпон-Ата|Кызыл-Кия|Сулюкта|"
     "Майлуу-Суу|Майли-Суу|Кара-Суу|Араван|Ноокат|Кадамжай|Лейлек|Кербен|Таш-Кумыр|Токтогул|Кочкор|Ат-Баши|"
     "Суусамыр|Кара-Кульджа|Чаткал|Кемин|Жети-Огуз|Базар-Коргон|~араванский|~ноокатский|~кадамжайский|"
     "~лейлекский|~аксыйский|~токтогульский|~кеминский|~алайский|~чаткальский|~кочкорский|~сокулукский|"
     "~аламединский|~ат-башинский|~жети-огузский|~базар-коргонский|~кара-сууйский",
-    "TJ": "Gorno-Badakhshan|GBAO|Nurek|Norak|Vahdat|Hisor|Gissar|Tursunzoda|Tursunzade|Danghara|Dangara|Farkhor|"
+    "TJ": "Gorno-Badakhshan|Kulyab|Kulob|Куляб|Anzob|Анзоб|Vakhsh|Вахш|Penjikent|Panjakent|GBAO|Nurek|Norak|"
+    "Vahdat|Hisor|Gissar|Tursunzoda|Tursunzade|Danghara|Dangara|Farkhor|"
     "Konibodom|Kanibadam|Varzob|Rasht valley|Rasht district|Rudaki district|Vanj|Qurghonteppa|Kurgan-Tyube|"
     "Shahritus|Kabodiyon|Yovon|Spitamen|ГБАО|Нурек|Вахдат|Гиссар|Турсунзаде|Дангара|Фархор|Канибадам|Варзоб|"
     "Рашт|Курган-Тюбе|Шаартуз|Кабадиян|Яван|Ванч|Рушан|Пенджикент|Истаравшан|Исфара|~горно-бадахшанский|"
     "~варзобский|~вахдатский|~гиссарский|~раштский|~рудакийский|~кулябский|~бохтарский|~хорогский|~ванчский|"
     "~рушанский|~шугнанский|~исфаринский|~истаравшанский|~пенджикентский|~нурекский|~джиликульский|"
     "~худжандский|~душанбинский",
-    "UZ": "Kokand|Margilan|Angren|Almalyk|Bekabad|Shahrisabz|Denau|Uchkuduk|Muynak|Moynaq|Khiva|Sardoba|"
+    "UZ": "Chirchik|Kokand|Margilan|Angren|Almalyk|Bekabad|Shahrisabz|Denau|Uchkuduk|Muynak|Moynaq|Khiva|Sardoba|"
     "Syrdarya region|Sirdaryo region|Kattakurgan|Urgut|Chust|Yangiyer|Kuvasay|Gijduvan|Коканд|Маргилан|Ангрен|"
     "Алмалык|Бекабад|Шахрисабз|Денау|Учкудук|Муйнак|Хива|Сардоба|Каттакурган|Ургут|Чуст|Янгиер|Кувасай|"
     "Сырдарьинская область|~каракалпакский|~джизакский|~навоийский|~кокандский|~ангренский|~алмалыкский|"
@@ -57,7 +60,8 @@ PROVINCE_NAMES: dict[str, str] = {
     "Говь-Алтай|Дорнод|Дундговь|Завхан|Орхон|Уверхангай|Умнеговь|Южно-Гобийский|Восточно-Гобийский|"
     "Селенгинский аймак|Центральный аймак|Убсунур|Увс|Ховд|Кобдо|Хубсугул|Хэнтий|Хэнтэй|Сухэ-Батор|Чойбалсан|"
     "Сайншанд|Даланзадгад|Улаангом|Улгий|Оюу Толгой|Таван Толгой|Гашуун-Сухайт|Замын-Ууд",
-    "AF": "Badakhshan province|province of Badakhshan|Badghis|Baghlan|Bamiyan|Bamyan|Daykundi|Farah province|"
+    "AF": "Badakhshan province|Нангархар|province of Badakhshan|Badghis|Baghlan|Bamiyan|Bamyan|Daykundi|"
+    "Farah province|"
     "Faryab|Ghazni|Ghor province|Helmand|Jowzjan|Jawzjan|Kapisa|Khost|Kunar|Laghman|Logar|Nimroz|Nimruz|Nuristan|"
     "Paktia|Paktika|Panjshir|Parwan|Samangan|Sar-e Pol|Sar-i-Pul|Takhar|Uruzgan|Wardak|Zabul|Jalalabad|"
     "Lashkar Gah|Pul-e-Khumri|Sheberghan|Maimana|Hairatan|Spin Boldak|Islam Qala|Bagram|провинция Бадахшан|"
@@ -77,7 +81,8 @@ PROVINCE_NAMES: dict[str, str] = {
     "Южный Хорасан|Хузестан|Восточный Азербайджан|Западный Азербайджан|Ардебиль|Гилян|Мазендеран|Голестан|"
     "Керманшах|Лурестан|Хамадан|Керман|Йезд|Семнан|Казвин|Зенджан|Бушер|Хормозган|Систан и Белуджистан|Ахваз|"
     "Карадж|Захедан|Решт|Бендер-Аббас|Натанз|Фордо|Урмия|Чабахар|Шираз|~бушерский|~исфаханский",
-    "CN": "Tibet|Tibet Autonomous Region|Xizang|Qinghai|Gansu|Inner Mongolia|Ningxia|Shaanxi|Shanxi|Hebei|Henan|"
+    "CN": "Tibet|Yili|Ili Kazakh|Tibet Autonomous Region|Xizang|Qinghai|Gansu|Inner Mongolia|Ningxia|Shaanxi|"
+    "Shanxi|Hebei|Henan|"
     "Shandong|Jiangsu|Zhejiang|Fujian|Guangdong|Guangxi|Guizhou|Hunan|Hubei|Jiangxi|Anhui|Heilongjiang|Jilin|"
     "Liaoning|Hainan|Chongqing|Kunming|Lanzhou|Xining|Lhasa|Hohhot|Yinchuan|Shigatse|Yining|Ghulja|Hotan|Khotan|"
     "Karamay|Turpan|Hami|Korla|Alashankou|Erenhot|Erlian|Manzhouli|Wenchuan|Yushu|Garze|Jishishan|Tingri|Dingri|"
@@ -86,7 +91,12 @@ PROVINCE_NAMES: dict[str, str] = {
     "Гуанси|Гуйчжоу|Хунань|Хубэй|Цзянси|Аньхой|Хэйлунцзян|Цзилинь|Ляонин|Хайнань|Чунцин|Куньмин|Ланьчжоу|"
     "Синин|Лхаса|Хух-Хото|Иньчуань|Кульджа|Хотан|Карамай|Турфан|Хами|Корла|Алашанькоу|Эрлянь|Маньчжоули|"
     "Вэньчуань|Юйшу|~синьцзянский|~сычуаньский",
-    "RU": "Altai Krai|Altai Republic|Republic of Altai|Altai Territory|Gorno-Altaysk|Gorno-Altaisk|Barnaul|Tuva|"
+    "IN": "Kerala|Керала|Assam|Ассам|Uttarakhand|Уттаракханд|Himachal Pradesh|Odisha|Orissa|Gujarat|Гуджарат",
+    "JP": "Kyushu|Кюсю|Hokkaido|Хоккайдо|Okinawa|Окинава|Fukushima|Фукусима|Noto peninsula|Noto Peninsula|"
+    "Ishikawa prefecture",
+    "RU": "Severo-Kurilsk|Sakhalin|Сахалин|Kamchatka|Камчатка|Северо-Курильск|Kuril Islands|"
+    "Курильских островов|Курильские острова|Altai Krai|Altai Republic|Republic of Altai|Altai Territory|"
+    "Gorno-Altaysk|Gorno-Altaisk|Barnaul|Tuva|"
     "Tyva|Zabaykalsky|Transbaikal|Chita|Ulan-Ude|Astrakhan|Volgograd|Saratov|Samara|Kurgan region|Tyumen|Orsk|"
     "Magnitogorsk|Nizhny Novgorod|Rostov-on-Don|Ufa|Bashkortostan|Krasnoyarsk|Perm|Voronezh|Krasnodar|Tomsk|"
     "Kemerovo|Kuzbass|Yakutia|Yakutsk|Sochi|Makhachkala|Petropavlovsk-Kamchatsky|Tatarstan|Республика Алтай|"

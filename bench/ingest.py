@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import Annotation, ItemText  # noqa: E402
 from feeds.fetch import build_client  # noqa: E402
+from ingest.grouping import MEAN_PATH, corpus_mean  # noqa: E402
 from ingest.poller import Poller, make_parse_pool, peak_rss_mb  # noqa: E402
 from model.settings import (
     FeedSettings,  # noqa: E402
@@ -59,13 +60,17 @@ def bare_parse(bodies: list[bytes]) -> tuple[int, float]:
 
 
 class VectorAnnotator:
-    """Stands in for the annotator: an Annotation with a vector per item, at no model cost. Unrelated items
-    share a common direction (cosine about 0.8), so band keys collide as with e5 and look-ups find candidates."""
+    """Stands in for the annotator: an Annotation with a vector per item, at no model cost. Each vector is the
+    shipped corpus mean's direction at the mean's length plus an independent part, so unrelated items sit at a
+    raw cosine of about 0.8 (as e5 puts news of one domain) and about 0 once centred (ingest.grouping.centre):
+    the workload is stories that stay apart, as most news does."""
 
     def __init__(self, dim: int = 384) -> None:
-        rng = np.random.default_rng(7)
-        self._common = rng.standard_normal(dim).astype(np.float32)
-        self._common /= np.linalg.norm(self._common)
+        mean = corpus_mean(dim)
+        if mean is None:
+            raise SystemExit(f"no shipped corpus mean of {dim} dimensions ({MEAN_PATH})")
+        self._length = float(np.linalg.norm(mean))
+        self._direction = mean / self._length
         self._dim = dim
 
     def annotate_many(self, items: list[ItemText]) -> list[Annotation]:
@@ -73,8 +78,10 @@ class VectorAnnotator:
         for item in items:
             seed = int.from_bytes(hashlib.blake2b(item.title.encode(), digest_size=8).digest(), "big")
             rng = np.random.default_rng(seed)
-            vector = self._common + 0.5 * rng.standard_normal(self._dim).astype(np.float32) / np.sqrt(self._dim)
-            vector /= np.linalg.norm(vector)
+            noise = rng.standard_normal(self._dim).astype(np.float32)
+            noise -= noise @ self._direction * self._direction
+            noise /= np.linalg.norm(noise)
+            vector = self._length * self._direction + np.sqrt(1 - self._length**2) * noise
             country = ("KZ", "KG", "TJ", "UZ", "TM", "CN", "RU", "MN")[seed % 8]
             out.append(
                 Annotation(
@@ -154,6 +161,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             stored, pipeline_s, worker_rss = asyncio.run(pipeline(base_url, list(bodies), Path(tmp) / "bench.db"))
             timed: dict[bool, float] = {}
+            merged: dict[bool, int] = {}
             if args.grouping:
                 # Alternated, twice each, best of two: a shared machine's load drifts.
                 for run, grouping in enumerate((False, True, False, True)):
@@ -166,8 +174,13 @@ def main() -> None:
                             grouping=grouping,
                         )
                     )
-                    if stored_g != args.feeds * args.items and not grouping:
-                        raise SystemExit(f"grouping off stored {stored_g} items")
+                    # The generated stories are all distinct. Independent vectors still meet the
+                    # shared-hazard cut now and then (about 4 standard deviations of a centred cosine in 384
+                    # dimensions); many merges would time a lighter workload.
+                    expected_g = args.feeds * args.items
+                    if stored_g < expected_g * (0.995 if grouping else 1):
+                        raise SystemExit(f"grouping {'on' if grouping else 'off'} stored {stored_g} items")
+                    merged[grouping] = expected_g - stored_g
                     timed[grouping] = min(timed.get(grouping, float("inf")), took)
         _, after_s = bare_parse(list(bodies.values()))
         parse_s = (before_s + after_s) / 2
@@ -193,7 +206,7 @@ def main() -> None:
         off, on = timed[False], timed[True]
         print(
             f"with vectors:         grouping off {off:.2f} s, on {on:.2f} s: "
-            f"{(on / off - 1) * 100:+.0f} % (target <= +20 %)"
+            f"{(on / off - 1) * 100:+.0f} % (target <= +20 %); {merged[True]} of {expected} joined a story"
         )
         print(f"ratio, grouping on:   {expected / on / parse_rate:.2f} of bare feedparser (target >= 0.5)")
 

@@ -13,19 +13,23 @@ story when all of these hold:
 - the hazard or event kinds are compatible (a fire and an ammonia leak at one plant are two stories), and a
   warning does not join the event it warned of (the forecast and the flood are two alerts).
 
-Candidates come from an index, never a scan. A story is filed under keys (country, band, bits) for each of its
-first ``COUNTRIES`` countries (country 0: it names none): ``BANDS`` bands of ``BITS`` sign bits of its centred
-vector against fixed random hyperplanes. A new item probes the keys of its own country only, each an index
-range on (key, published_at) inside the window, at most ``PER_KEY`` newest per key (storage.stories). So the
-facts rule's country and date do most of the narrowing in the index itself, and the bands split a country's
-stories of the window further: two centred vectors at cosine c agree on a bit with probability
-1 - acos(c)/pi, on a band of 2 bits at the threshold (0.28) with 0.35, so a pair at the threshold shares one of
-6 keys with probability 0.93, at 0.5 with 0.97 (bench/grouping.py --lsh counts it on the pairs).
+Candidates come from an index, never a scan. A story that names countries is filed under a key per each of its
+first ``COUNTRIES`` countries, and a new item probes its own country's key: one index range on
+(key, published_at) inside the window, the ``PER_COUNTRY`` newest (storage.stories). The facts rule's country
+and date do the narrowing in the index itself. A story that names no country is filed under ``BANDS`` keys of
+``BITS`` sign bits of its centred vector against fixed random hyperplanes, under country 0, at most
+``PER_BAND`` newest each: such items are the crowd with nothing else to split them. Two centred vectors at
+cosine c agree on a bit with probability 1 - acos(c)/pi, on a band of 2 bits at the unplaced cut (0.33) with
+0.37, so a pair there shares one of 6 keys with probability 0.94 (bench/grouping.py --lsh counts it).
+Within a country the bands split little (most unrelated pairs of news share one of six), and cost a key row
+each. The facts of a story never change once stored, so ``StoryCache`` keeps those read, and a look-up reads
+from the database only the key rows and the stories it has not seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -34,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ingest.story_words import hazard_kinds, is_warning, place_countries
+from ingest.story_words import StoryWords, story_words
 from model.annotation import Annotation
 from model.settings import FeedSettings
 from storage import stories as story_store
@@ -45,15 +49,16 @@ __all__ = [
     "MEAN_PATH",
     "GroupingRule",
     "StoryFacts",
+    "StoryCache",
     "StoryIndex",
     "band_keys",
     "centre",
     "corpus_mean",
-    "country_keys",
     "decode_vector",
     "encode_vector",
     "index_keys",
     "load_story_index",
+    "per_key",
     "new_story",
     "rule_at",
     "same_story",
@@ -64,7 +69,9 @@ __all__ = [
 BANDS = 6
 BITS = 2
 COUNTRIES = 3  # a story is found under its first three countries (the one it is about, then who helps)
-PER_KEY = 20  # candidates per key: bounds a key that many stories of one country in the window crowd
+PER_COUNTRY = 100  # candidates per country key: the newest stories of a country in the window
+PER_BAND = 20  # candidates per band key of the stories that name no country
+_COUNTRY_KEY = 0xFF  # the low byte of a country's key (band keys are below 1 << BITS + 3)
 # Fixed seed: stored keys must stay comparable across restarts and workers.
 _PLANES_SEED = 15
 _planes_cache: dict[int, np.ndarray] = {}
@@ -142,22 +149,24 @@ def decode_vector(data: bytes) -> np.ndarray:
     return vector / norm if norm else vector
 
 
-def story_facts(title: str, summary: str, annotation: Annotation, published: datetime) -> StoryFacts | None:
+def story_facts(
+    title: str, summary: str, annotation: Annotation, published: datetime, words: StoryWords | None = None
+) -> StoryFacts | None:
     """The facts of an annotated item, or None when the annotation carries no embedding (rules-only mode).
 
-    The countries are the annotator's, then those of the provinces and towns the text names (in that order):
-    "Gansu quake kills over 100" is about China though it never says so."""
+    The countries are the annotator's, which include those of the provinces and towns the text names
+    (analysis.gazetteer_provinces): "Gansu quake kills over 100" is about China though it never says so.
+    ``words``: the item's story words when the parse pool made them."""
     if annotation.embedding is None:
         return None
-    text = f"{title}. {summary}"
-    kinds = hazard_kinds(text) | {f"event:{e.kind}" for e in annotation.events}
-    ordered = tuple(dict.fromkeys([*annotation.countries, *place_countries(text)]))
+    words = words or story_words(title, summary)
+    ordered = tuple(dict.fromkeys(annotation.countries))
     return StoryFacts(
         centre(decode_vector(annotation.embedding)),
         frozenset(ordered),
         published,
-        kinds,
-        is_warning(title),
+        words.kinds | {f"event:{e.kind}" for e in annotation.events},
+        words.warning,
         ordered[0] if ordered else None,
         frozenset(annotation.topics) | frozenset(annotation.review_topics),
         ordered,
@@ -226,88 +235,145 @@ def _country_number(code: str | None) -> int:
     return (ord(code[0].upper()) - 64) << 5 | (ord(code[1].upper()) - 64)
 
 
-def country_keys(countries: Sequence[str | None], bands: Sequence[int]) -> list[int]:
-    """The index keys of ``bands`` under each country: country number << 8 | band value."""
-    return [_country_number(c) << 8 | band for c in dict.fromkeys(countries) for band in bands]
-
-
 def index_keys(facts: StoryFacts, bands: Sequence[int]) -> tuple[list[int], list[int]]:
-    """(the keys an item probes, the keys its story is filed under): its own country's, and its first
-    ``COUNTRIES`` countries' (country 0 for an item that names none)."""
-    probe = country_keys([facts.primary], bands)
-    filed = country_keys(list(facts.ordered[:COUNTRIES]) or [None], bands)
-    return probe, filed
+    """(the keys an item probes, the keys its story is filed under): its own country's key and those of its
+    first ``COUNTRIES`` countries; for an item that names none, its ``bands`` under country 0."""
+    if facts.primary is None:
+        return list(bands), list(bands)
+    own = _country_number(facts.primary) << 8 | _COUNTRY_KEY
+    return [own], [_country_number(c) << 8 | _COUNTRY_KEY for c in facts.ordered[:COUNTRIES]]
 
 
-def best_match(facts: StoryFacts, candidates: Iterable[tuple[int, StoryFacts]], rule: GroupingRule) -> int | None:
-    """The candidate id closest to ``facts`` among those the rule accepts; None for a new story.
-
-    One matrix product gives every cosine; only candidates above the lower cut have their facts checked."""
-    found = list(candidates)
-    if not found:
-        return None
-    scores = np.stack([other.vector for _, other in found]) @ facts.vector
-    cut = min(rule.threshold, rule.unplaced_threshold, rule.shared_hazard_threshold)
-    for n in np.argsort(-scores):
-        if scores[n] < cut:
-            break
-        if same_story(facts, found[n][1], rule):
-            return found[n][0]
-    return None
+def per_key(key: int) -> int:
+    """How many of a key's newest stories a look-up reads."""
+    return PER_COUNTRY if key & 0xFF == _COUNTRY_KEY else PER_BAND
 
 
 # A story's place in age order, as ingest.dedupe.Ref: (0, item id) stored, (1, n) the n-th accepted in a group.
 Ref = tuple[int, int]
 
 
+class _Filed:
+    """The stories under one key, oldest first, with their vectors stacked when first asked after a change."""
+
+    __slots__ = ("entries", "_matrix")
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Ref, int, StoryFacts]] = []
+        self._matrix: np.ndarray | None = None
+
+    def add(self, entry: tuple[Ref, int, StoryFacts], cap: int) -> None:
+        self.entries.append(entry)
+        if len(self.entries) > cap:  # the cap of the stored look-up, for the group's own stories too
+            del self.entries[0]
+        self._matrix = None
+
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = np.stack([facts.vector for _, _, facts in self.entries])
+        return self._matrix @ vector
+
+
 class StoryIndex:
-    """Stories that the items of a group could join, by band key, with the group's new stories as they come."""
+    """Stories that the items of a group could join, by key, with the group's new stories as they come."""
 
     def __init__(self, rule: GroupingRule) -> None:
         self.rule = rule
-        self._by_key: dict[int, list[tuple[Ref, int, StoryFacts]]] = {}
+        self._by_key: dict[int, _Filed] = {}
+        self._cut = min(rule.threshold, rule.unplaced_threshold, rule.shared_hazard_threshold)
 
     def add(self, ref: Ref, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> None:
-        """File a story under ``keys`` (the stored ones it matched, or a new story's filed keys)."""
+        """File a story under ``keys`` (the stored ones it was found under, or a new story's filed keys)."""
         for key in keys:
-            known = self._by_key.setdefault(key, [])
-            known.append((ref, feed_id, facts))
-            if len(known) > PER_KEY:  # the cap of the stored look-up, for the group's own stories too
-                del known[0]
+            self._by_key.setdefault(key, _Filed()).add((ref, feed_id, facts), per_key(key))
 
     def match(self, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> Ref | None:
-        """The closest story ``facts`` joins; inside one feed two items stay two stories (as in dedupe)."""
-        seen: dict[Ref, StoryFacts] = {}
+        """The closest story ``facts`` joins, by the rule; inside one feed two items stay two stories (as in
+        dedupe). One matrix product per key gives every cosine; only those above the lowest cut have their
+        facts checked, closest first."""
+        close: list[tuple[float, Ref, StoryFacts]] = []
         for key in keys:
-            for ref, other_feed, other in self._by_key.get(key, ()):
+            filed = self._by_key.get(key)
+            if filed is None:
+                continue
+            scores = filed.scores(facts.vector)
+            for n in np.flatnonzero(scores >= self._cut):
+                ref, other_feed, other = filed.entries[n]
                 if other_feed != feed_id:
-                    seen[ref] = other
-        return best_match(facts, seen.items(), self.rule)
+                    close.append((float(scores[n]), ref, other))
+        close.sort(key=lambda found: found[0], reverse=True)
+        for _, ref, other in close:
+            if same_story(facts, other, self.rule):
+                return ref
+        return None
+
+
+class StoryCache:
+    """The facts of stories by item id, the most recently used kept: those this process stored and those it
+    read. A story's row never changes, and the next groups of a poll ask for the same newest stories of each
+    country. An id that a rolled-back insert freed is filled again through ``put``, which overwrites."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self._size = size
+        self._facts: OrderedDict[int, tuple[int, StoryFacts]] = OrderedDict()
+
+    def get(self, item_id: int) -> tuple[int, StoryFacts] | None:
+        """(feed id, facts) of a story, or None when unknown here."""
+        found = self._facts.get(item_id)
+        if found is not None:
+            self._facts.move_to_end(item_id)
+        return found
+
+    def put(self, item_id: int, feed_id: int, facts: StoryFacts) -> None:
+        self._facts[item_id] = (feed_id, facts)
+        self._facts.move_to_end(item_id)
+        while len(self._facts) > self._size:
+            self._facts.popitem(last=False)
+
+
+def _stored_facts(story: story_store.StoredStory) -> StoryFacts:
+    return StoryFacts(
+        decode_vector(story.vector),
+        frozenset(story.countries),
+        story.published_at,
+        frozenset(story.kinds),
+        story.warning,
+        story.countries[0] if story.countries else None,
+        frozenset(story.topics),
+        tuple(story.countries),
+    )
 
 
 async def load_story_index(
-    session: AsyncSession, facts: Sequence[tuple[StoryFacts, Sequence[int]]], rule: GroupingRule
+    session: AsyncSession,
+    facts: Sequence[tuple[StoryFacts, Sequence[int]]],
+    rule: GroupingRule,
+    cache: StoryCache | None = None,
 ) -> StoryIndex:
     """A StoryIndex of the stored stories any of ``facts`` (with the keys each probes) could join: one
-    statement per few hundred distinct keys, whatever the number of items (storage.stories)."""
+    statement per hundred distinct keys, whatever the number of items, and one per few hundred stories not
+    in ``cache`` (storage.stories)."""
     index = StoryIndex(rule)
     if not facts:
         return index
+    cache = cache if cache is not None else StoryCache()
     keys = {key for _, item_keys in facts for key in item_keys}
     since = min(f.published for f, _ in facts) - rule.window
     until = max(f.published for f, _ in facts) + rule.window
-    for story in await story_store.list_story_candidates(session, keys, since, until, per_key=PER_KEY):
-        stored = StoryFacts(
-            decode_vector(story.vector),
-            frozenset(story.countries),
-            story.published_at,
-            frozenset(story.kinds),
-            story.warning,
-            story.countries[0] if story.countries else None,
-            frozenset(story.topics),
-            tuple(story.countries),
-        )
-        index.add((0, story.item_id), story.feed_id, stored, story.keys)
+    rows = await story_store.list_story_keys(session, keys, since, until, per_key=per_key)
+    known: dict[int, tuple[int, StoryFacts]] = {}
+    for _, item_id in rows:
+        found = cache.get(item_id)
+        if found is not None:
+            known[item_id] = found
+    for story in await story_store.list_stories(session, {item_id for _, item_id in rows} - known.keys()):
+        facts_of = _stored_facts(story)
+        known[story.item_id] = (story.feed_id, facts_of)
+        cache.put(story.item_id, story.feed_id, facts_of)
+    # Oldest first, so that the newest stay under a key's cap as in the database.
+    found_rows = [(key, item_id) for key, item_id in rows if item_id in known]  # else deleted meanwhile (retention)
+    for key, item_id in sorted(found_rows, key=lambda row: known[row[1]][1].published):
+        index.add((0, item_id), *known[item_id], [key])
     return index
 
 

@@ -29,8 +29,9 @@ from feeds.parse import parse_feed
 from feeds.schedule import backoff_interval, next_interval
 from ingest import metrics
 from ingest.group_commit import GroupCommit
-from ingest.grouping import story_rule
+from ingest.grouping import StoryCache, story_rule
 from ingest.store import PolledFeed, StoredFeed, store_polls
+from ingest.story_words import StoryWords, story_words
 from model.items import NormalisedItem
 from model.polls import PollResult, PollSuccess
 from model.settings import FeedSettings
@@ -62,12 +63,18 @@ class ParsedItems:
     bozo_reason: str | None
     items: list[NormalisedItem]
     search_texts: dict[str, tuple[str, str]]  # guid -> stemmed title and summary, for the search index
+    story_words: dict[str, StoryWords]  # guid -> hazard kinds and warning, for story grouping
     hub: str | None = None  # WebSub: the hub the feed names, and its rel="self"
     self_url: str | None = None
 
 
 def parse_and_normalise(
-    body: bytes, url: str, content_type: str | None, feed_language: str | None, fetched_at: datetime
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    feed_language: str | None,
+    fetched_at: datetime,
+    with_story_words: bool = False,
 ) -> ParsedItems:
     """Pure CPU work, run in the parse pool: feedparser, then plain text, canonical links, fingerprints."""
     parsed = parse_feed(body, url, content_type)
@@ -77,10 +84,19 @@ def parse_and_normalise(
             parsed.entries, fetched_at=fetched_at, feed_language=language, channel_published=parsed.published
         )
     )
-    # Stemming for the search index is CPU work too: done here, off the process that writes.
+    # Stemming for the search index and story words are CPU work too: done here, off the process that writes.
     search_texts = {i.guid: (stemmed_text(i.title), stemmed_text(i.summary)) for i in items}
+    words = {i.guid: story_words(i.title, i.summary) for i in items} if with_story_words else {}
     return ParsedItems(
-        parsed.title, parsed.language, parsed.ttl, parsed.bozo_reason, items, search_texts, parsed.hub, parsed.self_url
+        parsed.title,
+        parsed.language,
+        parsed.ttl,
+        parsed.bozo_reason,
+        items,
+        search_texts,
+        words,
+        parsed.hub,
+        parsed.self_url,
     )
 
 
@@ -128,6 +144,7 @@ class Poller:
             max_distance=self.settings.near_duplicate_distance,
             alert_max_age=self.settings.alert_max_age,
             grouping=story_rule(self.settings),
+            story_cache=StoryCache(),
         )
         self._writes = GroupCommit(
             self.database, store, max_group=_STORE_GROUP, linger=_STORE_LINGER, expected=lambda: len(self._arriving)
@@ -284,7 +301,12 @@ class Poller:
             NewItem(entry, annotation, search_texts.get(entry.guid))
             for entry, annotation in zip(pending, annotations, strict=True)
         ]
-        stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None))
+        # An entry an article page changed (a new object) gets its story words from the page's text, later.
+        as_parsed = {id(e) for e in parsed.items}
+        words = {
+            e.guid: parsed.story_words[e.guid] for e in pending if id(e) in as_parsed and e.guid in parsed.story_words
+        }
+        stored = await self._store(PolledFeed(success, items, first_poll=feed.last_ok_at is None, story_words=words))
         if parsed.hub and parsed.hub != feed.hub_url and self.on_new_hub is not None:
             self.on_new_hub()  # subscribe now, not at the next maintenance run
         if parsed.bozo_reason:
@@ -301,6 +323,7 @@ class Poller:
 
     async def _parse(self, response: Fetched, feed_language: str | None, fetched_at: datetime) -> ParsedItems:
         args = (response.body, response.url, response.content_type, feed_language, fetched_at)
+        args += (self.settings.story_grouping and self.annotator is not None,)
         if self.parse_pool is None:
             return await asyncio.to_thread(parse_and_normalise, *args)
         return await asyncio.get_running_loop().run_in_executor(self.parse_pool, parse_and_normalise, *args)

@@ -10,15 +10,25 @@ one insert per table, one update of the feeds), plus a few per stored item that 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.matching import enqueue_alerts, enqueue_edits, source_change
 from ingest.dedupe import EMPTY_TEXT_HASH, Incoming, Ref, load_index
-from ingest.grouping import GroupingRule, StoryFacts, band_keys, index_keys, load_story_index, new_story, story_facts
+from ingest.grouping import (
+    GroupingRule,
+    StoryCache,
+    StoryFacts,
+    band_keys,
+    index_keys,
+    load_story_index,
+    new_story,
+    story_facts,
+)
+from ingest.story_words import StoryWords
 from model.items import NormalisedItem, title_key
 from model.polls import PollSuccess
 from storage import corrections as correction_store
@@ -45,6 +55,7 @@ class PolledFeed:
     success: PollSuccess
     items: Sequence[NewItem] = ()
     first_poll: bool = False  # the feed's first successful poll: entries without a date of their own stay quiet
+    story_words: Mapping[str, StoryWords] = field(default_factory=dict)  # by guid, when the parse pool made them
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +74,13 @@ async def store_polls(
     max_distance: int,
     alert_max_age: timedelta | None = None,
     grouping: GroupingRule | None = None,
+    story_cache: StoryCache | None = None,
 ) -> list[StoredFeed]:
     """Store a group of polls in the caller's transaction; one result per poll, in order.
 
     With ``grouping``, an entry the exact rules leave new joins a story close in meaning (ingest.grouping);
-    alerts already sent for a story that gains a source are edited to name it.
+    alerts already sent for a story that gains a source are edited to name it. ``story_cache`` keeps the stored
+    stories read, across calls (the poller holds one).
 
     Items published more than ``alert_max_age`` before their poll are stored quietly: searchable, in digests
     and trends, never alerted. So a new feed's back catalogue, or a feed republishing its archive, floods no one.
@@ -84,9 +97,12 @@ async def store_polls(
         await lock_for_ingest(session)
         index = await load_index(session, [i for feed in arrivals for _, i in feed], max_distance=max_distance)
         if grouping is not None:
-            facts_of = _facts(arrivals)
+            facts_of = _facts(polls, arrivals)
         stories = await load_story_index(
-            session, [(facts, probe) for facts, probe, _ in facts_of.values()], grouping or GroupingRule()
+            session,
+            [(facts, probe) for facts, probe, _ in facts_of.values()],
+            grouping or GroupingRule(),
+            story_cache,
         )
         for number, (poll, feed_arrivals) in enumerate(zip(polls, arrivals, strict=True)):
             fresh = []
@@ -131,14 +147,15 @@ async def store_polls(
             for ref, feed_id, new in repeats
         ],
     )
-    await story_store.add_stories(
-        session,
-        [
-            new_story(item_id, feed_id, facts_of[id(new)][0], facts_of[id(new)][2])
-            for item_id, (feed_id, _, new) in zip(ids, placed, strict=True)
-            if id(new) in facts_of
-        ],
-    )
+    headlines = [
+        (item_id, feed_id, facts_of[id(new)])
+        for item_id, (feed_id, _, new) in zip(ids, placed, strict=True)
+        if id(new) in facts_of
+    ]
+    await story_store.add_stories(session, [new_story(i, f, facts, filed) for i, f, (facts, _, filed) in headlines])
+    if story_cache is not None:
+        for item_id, feed_id, (facts, _, _) in headlines:
+            story_cache.put(item_id, feed_id, facts)
     first = {poll.success.feed_id for poll in polls if poll.first_poll}
     alerts = await _enqueue_alerts(session, ids, placed, alert_max_age, first)
     # A stored story's alerts went out already (or wait in the outbox, rendered when sent): edit the sent ones.
@@ -159,16 +176,18 @@ async def store_polls(
 
 
 def _facts(
-    arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]],
+    polls: Sequence[PolledFeed], arrivals: Sequence[Sequence[tuple[NewItem, Incoming]]]
 ) -> dict[int, tuple[StoryFacts, list[int], list[int]]]:
     """Story facts and index keys (probed, filed) of the annotated arrivals with an embedding, by id() of their
-    NewItem. The vectors are the annotator's own, computed once for the classifier; one matrix product cuts
-    every band of the group."""
+    NewItem. The vectors are the annotator's own, computed once for the classifier, and the story words the
+    parse pool's; one matrix product cuts every band of the group."""
     found: dict[int, StoryFacts] = {}
-    for feed in arrivals:
+    for poll, feed in zip(polls, arrivals, strict=True):
         for new, _ in feed:
             if new.annotation is not None:
-                facts = story_facts(new.entry.title, new.entry.summary, new.annotation, new.entry.published)
+                entry = new.entry
+                words = poll.story_words.get(entry.guid)
+                facts = story_facts(entry.title, entry.summary, new.annotation, entry.published, words)
                 if facts is not None:
                     found[id(new)] = facts
     bands = band_keys([f.vector for f in found.values()])

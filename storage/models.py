@@ -340,10 +340,11 @@ class Story(Base):
 
 
 class StoryKey(Base):
-    """Random-hyperplane band keys of a story's vector: close vectors share one; looked up by (key, date)."""
+    """The index keys a story is filed under (ingest.grouping): looked up by (key, date), the id read from the
+    index itself."""
 
     __tablename__ = "story_keys"
-    __table_args__ = (Index("ix_story_keys_key", "key", "published_at"),)
+    __table_args__ = (Index("ix_story_keys_key", "key", "published_at", "item_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("stories.item_id", ondelete="CASCADE"), index=True)

@@ -1,9 +1,9 @@
-"""Story rows for grouping on meaning (ingest.grouping): one vector per story, looked up by band keys."""
+"""Story rows for grouping on meaning (ingest.grouping): one vector per story, looked up by index keys."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, union_all
@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Story, StoryKey
 
-__all__ = ["NewStory", "StoredStory", "add_stories", "list_sent_alerts", "list_story_candidates"]
+__all__ = ["NewStory", "StoredStory", "add_stories", "list_sent_alerts", "list_stories", "list_story_keys"]
 
 _UNION = 120  # keys per statement: SQLite allows 500 terms in a compound SELECT, 4 parameters each
+_IDS = 500  # ids per IN list
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,6 @@ class StoredStory:
     topics: list[str]
     warning: bool
     published_at: datetime
-    keys: tuple[int, ...] = ()  # the asked-for band keys it shares
 
 
 async def add_stories(session: AsyncSession, stories: Sequence[NewStory]) -> None:
@@ -66,42 +66,51 @@ async def add_stories(session: AsyncSession, stories: Sequence[NewStory]) -> Non
     await session.execute(insert(StoryKey.__table__), keys)
 
 
-async def list_story_candidates(
-    session: AsyncSession, keys: Collection[int], since: datetime, until: datetime, *, per_key: int
-) -> list[StoredStory]:
-    """Stories published in [since, until] filed under any of ``keys``, at most ``per_key`` (the newest) per key.
+async def list_story_keys(
+    session: AsyncSession, keys: Collection[int], since: datetime, until: datetime, *, per_key: Callable[[int], int]
+) -> list[tuple[int, int]]:
+    """(key, item id) of the stories published in [since, until] filed under any of ``keys``, at most
+    ``per_key(key)`` (the newest) per key.
 
-    Each key is its own index range on story_keys (key, published_at), read newest first and cut by LIMIT in
-    the database, joined to its story by primary key: the cost follows the number of keys asked, never the
-    number of stories stored, however many crowd one key. One statement per ``_UNION`` keys."""
-    found: dict[int, StoredStory] = {}
-    shared: dict[int, list[int]] = {}
+    Each key is its own range on the covering index story_keys (key, published_at, item_id), read newest first
+    and cut by LIMIT in the database: the cost follows the number of keys asked, never the number of stories
+    stored, however many crowd one key. One statement per ``_UNION`` keys."""
+    found: list[tuple[int, int]] = []
     wanted = sorted(set(keys))
     for start in range(0, len(wanted), _UNION):
-        parts = []
-        for key in wanted[start : start + _UNION]:
-            newest = (
-                select(StoryKey.key, StoryKey.item_id)
-                .where(StoryKey.key == key, StoryKey.published_at >= since, StoryKey.published_at <= until)
-                .order_by(StoryKey.published_at.desc())
-                .limit(per_key)
-                .subquery()
-            )
-            parts.append(select(newest.c.key, newest.c.item_id))
-        taken = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-        # Columns, not ORM objects: a batch reads thousands of candidates, and identity-mapping them costs more
-        # than the look-up.
-        columns = (Story.feed_id, Story.vector, Story.countries, Story.kinds, Story.topics, Story.warning)
-        rows = await session.execute(
-            select(taken.c.key, Story.item_id, *columns, Story.published_at).join(
-                Story, Story.item_id == taken.c.item_id
-            )
-        )
-        for key, item_id, *fields in rows.tuples():
-            shared.setdefault(item_id, []).append(key)
-            if item_id not in found:
-                found[item_id] = StoredStory(item_id, *fields)
-    return [replace(story, keys=tuple(shared[item_id])) for item_id, story in sorted(found.items())]
+        parts = [
+            select(StoryKey.key, StoryKey.item_id)
+            .where(StoryKey.key == key, StoryKey.published_at >= since, StoryKey.published_at <= until)
+            .order_by(StoryKey.published_at.desc())
+            .limit(per_key(key))
+            .subquery()
+            for key in wanted[start : start + _UNION]
+        ]
+        selects = [select(part.c.key, part.c.item_id) for part in parts]
+        statement = union_all(*selects) if len(selects) > 1 else selects[0]
+        found.extend((await session.execute(statement)).tuples())
+    return found
+
+
+async def list_stories(session: AsyncSession, item_ids: Collection[int]) -> list[StoredStory]:
+    """The stories of these headline items, by id."""
+    found: list[StoredStory] = []
+    wanted = sorted(set(item_ids))
+    # Columns, not ORM objects: a batch reads thousands, and identity-mapping them costs more than the look-up.
+    columns = (
+        Story.item_id,
+        Story.feed_id,
+        Story.vector,
+        Story.countries,
+        Story.kinds,
+        Story.topics,
+        Story.warning,
+        Story.published_at,
+    )
+    for start in range(0, len(wanted), _IDS):
+        rows = await session.execute(select(*columns).where(Story.item_id.in_(wanted[start : start + _IDS])))
+        found.extend(StoredStory(*row) for row in rows.tuples())
+    return found
 
 
 async def list_sent_alerts(session: AsyncSession, item_ids: Collection[int]) -> list[OutboxMessage]:

@@ -137,6 +137,34 @@ async def test_two_quakes_in_two_countries_are_two_alerts(
     assert harness.emulator.edits(CHAT) == []
 
 
+async def test_one_poller_finds_the_stories_it_stored_on_its_earlier_passes(
+    harness: Harness, feed_settings: FeedSettings, feed_server, annotator: Annotator
+) -> None:
+    """The poller keeps the facts of the stories it stored (ingest.grouping.StoryCache): a later pass of the
+    same poller joins a report to them, and keeps another country's quake apart."""
+    await subscribers(harness.database, [CHAT], topic=None)
+    english = feed_server.set_feed(f"/quake-en1-{id(harness)}", rss("Asia Quake Desk", "en", "q-en1", *QUAKE_EN))
+    russian = feed_server.set_feed(f"/quake-ru1-{id(harness)}", rss("Новости Памира", "ru", "q-ru1", *QUAKE_RU))
+    afghan = feed_server.set_feed(f"/quake-af1-{id(harness)}", rss("Новости региона", "ru", "q-af1", *QUAKE_AF))
+    async with build_client(feed_settings.limits, max_connections=2) as client:
+        poller = Poller(harness.database, client, feed_settings, annotator, worker="test")
+        await add_feeds(harness.database, english)
+        await poller.poll_due()
+        harness.runtime.wake_sender()
+        [alert] = await harness.emulator.wait_for_messages_async(CHAT, 1)
+        await settled(harness)
+        await add_feeds(harness.database, afghan, russian)
+        results = await poller.poll_due()
+    assert sorted(r.new_items for r in results) == [0, 1], [r.describe() for r in results]
+    harness.runtime.wake_sender()
+    await harness.wait(lambda: len(harness.emulator.edits(CHAT)) == 1)
+    messages = await harness.emulator.wait_for_messages_async(CHAT, 2)
+    assert ["Murghab" in m.text for m in messages] == [True, False]
+    assert harness.emulator.edits(CHAT)[0].message_id == alert.message_id
+    async with harness.database.read_session() as session:
+        assert len((await session.scalars(select(Story))).all()) == 2
+
+
 async def repoll(harness: Harness, settings: FeedSettings, annotator: Annotator) -> None:
     """Poll every feed again now (a correction comes on the next poll of the same feed)."""
     async with build_client(settings.limits, max_connections=2) as client:

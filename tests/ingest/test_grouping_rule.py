@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from ingest.grouping import GroupingRule, StoryFacts, best_match, centre, corpus_mean, same_story
+from ingest.grouping import GroupingRule, StoryFacts, StoryIndex, centre, corpus_mean, same_story
 
 WHEN = datetime(2026, 12, 1, 8, tzinfo=UTC)
 
@@ -46,6 +46,11 @@ def test_facts_keep_look_alikes_apart_and_the_closest_agreeing_story_wins() -> N
     assert not same_story(item, facts(near, ("TJ",), days=4), rule)  # outside the 3-day window
     assert not same_story(item, facts(near, ("TJ",), kinds=("flood",)), rule)
     assert not same_story(item, facts(near, (), kinds=()), rule)  # no country and no hazard to agree on
+    index = StoryIndex(rule)
+    assert index.match(1, item, [7]) is None
     candidates = [(1, facts(near, ("AF",))), (2, facts(near, ("TJ",))), (3, facts(base + near, ("TJ",)))]
-    assert best_match(item, candidates, rule) == 3
-    assert best_match(item, [], rule) is None
+    for item_id, candidate in candidates:
+        index.add((0, item_id), 2, candidate, [7])
+    assert index.match(1, item, [7]) == (0, 3)
+    assert index.match(1, item, [8]) is None  # filed under another key
+    assert index.match(2, item, [7]) is None  # inside one feed two items stay two stories

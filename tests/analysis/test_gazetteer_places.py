@@ -75,6 +75,14 @@ PLACES = [
     ("RU", "Wildfires in Tuva and Buryatia"),
     ("RU", "Наводнение в Республике Алтай"),
     ("RU", "Учения МЧС в Новосибирской области"),
+    ("UZ", "Ammonia leak at a chemical plant in Chirchik"),
+    ("KG", "Пожар на рынке Дордой потушили к утру"),
+    ("KG", "Avalanche risk closes the Too-Ashuu pass"),
+    ("KZ", "Лесной пожар в области Абай"),
+    ("RU", "Tsunami warning lifted for Sakhalin"),
+    ("TJ", "Mudflow blocks the road near Kulob"),
+    ("IN", "Monsoon floods in Kerala displace thousands"),
+    ("JP", "Quake on the Noto peninsula cuts power"),
 ]
 
 
@@ -109,6 +117,7 @@ def test_province_gives_its_country(code, text):
         ("Mary said the Balkan route was closed", []),
         ("Rasht", ["IR"]),
         ("Рашт", ["TJ"]),
+        ("Baroque churches of Noto in Sicily", []),
     ],
 )
 def test_no_extra_country(text, codes):

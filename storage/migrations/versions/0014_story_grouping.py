@@ -1,4 +1,4 @@
-"""story grouping: story vectors with their index keys, sent message ids, each source's language, corrections
+"""story grouping: story vectors with their band keys, sent message ids, each source's language, corrections
 
 Revision ID: 0014
 Revises: 0013
@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("key", sa.Integer(), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index("ix_story_keys_key", "story_keys", ["key", "published_at", "item_id"])
+    op.create_index("ix_story_keys_key", "story_keys", ["key", "published_at"])
     op.create_index("ix_story_keys_item_id", "story_keys", ["item_id"])
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("message_id", sa.BigInteger(), nullable=True))

@@ -83,6 +83,10 @@ PLACES = [
     ("TJ", "Mudflow blocks the road near Kulob"),
     ("IN", "Monsoon floods in Kerala displace thousands"),
     ("JP", "Quake on the Noto peninsula cuts power"),
+    ("KZ", "ШҲС саммити дар Остона баргузор шуд"),
+    ("AF", "Ҳирот зилзилаҳо: садҳо нафар ҷон бохтанд"),
+    ("RU", "Маскавда вохӯрии вазирон"),
+    ("IR", "Ҳайати ҳукумат ба Теҳрон сафар кард"),
 ]
 
 

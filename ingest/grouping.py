@@ -13,21 +13,19 @@ story when all of these hold:
 - the hazard or event kinds are compatible (a fire and an ammonia leak at one plant are two stories), and a
   warning does not join the event it warned of (the forecast and the flood are two alerts).
 
-Candidates come from an index, never a scan. A story that names countries is filed under a key per each of its
-first ``COUNTRIES`` countries, and a new item probes its own country's key: one index range on
-(key, published_at) inside the window, the ``PER_COUNTRY`` newest (storage.stories). The facts rule's country
-and date do the narrowing in the index itself. A story that names no country is filed under ``BANDS`` keys of
-``BITS`` sign bits of its centred vector against fixed random hyperplanes, under country 0, at most
-``PER_BAND`` newest each: such items are the crowd with nothing else to split them. Two centred vectors at
-cosine c agree on a bit with probability 1 - acos(c)/pi, on a band of 2 bits at the unplaced cut (0.33) with
-0.37, so a pair there shares one of 6 keys with probability 0.94 (bench/grouping.py --lsh counts it).
-Within a country the bands split little (most unrelated pairs of news share one of six), and cost a key row
-each. The facts of a story never change once stored, so ``StoryCache`` keeps those read, and a look-up reads
-from the database only the key rows and the stories it has not seen.
+Candidates come from an index, never a scan. A story is filed under a key per each of its first ``COUNTRIES``
+countries, and a new item probes its own country's key: one index range on (key, published_at) inside the
+window, the ``PER_KEY`` newest (storage.stories). The facts rule's country and date do the narrowing in the
+index itself. A story that names no country can only join, or be joined by, one naming the same hazard, so
+hazard keys carry those pairs: a story is also filed under the hazards it names, in one family for stories
+with a country and one for those without; an item with a country probes the hazards of the second, an item
+without one both. The facts of a story never change once stored, so ``StoryCache`` keeps those read and
+stored, and a look-up reads from the database only the key rows and the stories it has not seen.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,21 +42,17 @@ from model.settings import FeedSettings
 from storage import stories as story_store
 
 __all__ = [
-    "BANDS",
-    "BITS",
     "MEAN_PATH",
     "GroupingRule",
     "StoryFacts",
     "StoryCache",
     "StoryIndex",
-    "band_keys",
     "centre",
     "corpus_mean",
     "decode_vector",
     "encode_vector",
     "index_keys",
     "load_story_index",
-    "per_key",
     "new_story",
     "rule_at",
     "same_story",
@@ -68,13 +62,13 @@ __all__ = [
 
 BANDS = 6
 BITS = 2
+GROUP_SIZE = 4  # more countries than this: a story about a group of states (see _own_country_named)
 COUNTRIES = 3  # a story is found under its first three countries (the one it is about, then who helps)
-PER_COUNTRY = 100  # candidates per country key: the newest stories of a country in the window
-PER_BAND = 20  # candidates per band key of the stories that name no country
-_COUNTRY_KEY = 0xFF  # the low byte of a country's key (band keys are below 1 << BITS + 3)
-# Fixed seed: stored keys must stay comparable across restarts and workers.
-_PLANES_SEED = 15
-_planes_cache: dict[int, np.ndarray] = {}
+PER_KEY = 100  # candidates per key: the newest stories of a country (or of a hazard) in the window
+# The low byte of a key: a country's own, or a hazard's in one of two families (stories with a country, without).
+_COUNTRY_KEY = 0xFF
+_HAZARD_PLACED = 0x40
+_HAZARD_UNPLACED = 0x80
 # The embedder's mean over the training corpus (bench/story_mean.py): subtracted before cosines and band keys.
 MEAN_PATH = Path(__file__).parent / "data" / "story_mean.npz"
 
@@ -173,6 +167,13 @@ def story_facts(
     )
 
 
+def _own_country_named(a: StoryFacts, b: StoryFacts) -> bool:
+    """Whether ``b`` names the country ``a`` is about. A story naming more than ``GROUP_SIZE`` countries is
+    about a group ("SCO member states", "the five Central Asian states"): its first country is only the first
+    member listed, and the other story's own country among them is what counts."""
+    return len(a.countries) > GROUP_SIZE or a.primary in b.countries
+
+
 def _compatible_kinds(a: frozenset[str], b: frozenset[str]) -> bool:
     # A short item may name no kind at all ("Gansu quake kills over 100" names one, "Pass closed" none).
     return not a or not b or bool(a & b)
@@ -191,41 +192,21 @@ def same_story(a: StoryFacts, b: StoryFacts, rule: GroupingRule) -> bool:
     if a.countries and b.countries:
         # Each story's own country is among the other's: "a quake in Tajikistan's Murghab" also names
         # Afghanistan (a Murghab is there too), and a quake in Afghanistan is still another story.
-        if a.primary not in b.countries or b.primary not in a.countries:
+        if not (_own_country_named(a, b) and _own_country_named(b, a)):
             return False
         if _shared_hazard(a.kinds, b.kinds):
             threshold = rule.shared_hazard_threshold
-    elif a.countries or b.countries:
-        return False  # the countries must overlap, and nothing overlaps no country
     else:
-        # Neither names a country: the hazard must be named on both sides and agree, at a stricter cut.
+        # One side or both name no country ("WHO declares mpox an emergency"): the hazard must be named on
+        # both sides and agree, at a stricter cut.
         threshold = rule.unplaced_threshold
-        if not (a.kinds & b.kinds):
+        if not _shared_hazard(a.kinds, b.kinds):
             return False
     if a.warning != b.warning or not _compatible_kinds(a.kinds, b.kinds):
         return False
     if not _compatible_kinds(a.topics, b.topics):
         return False  # health ministers and emergency chiefs meeting in one city on one day
     return float(np.dot(a.vector, b.vector)) >= threshold
-
-
-def _planes(dim: int) -> np.ndarray:
-    planes = _planes_cache.get(dim)
-    if planes is None:
-        planes = np.random.default_rng(_PLANES_SEED).standard_normal((BANDS * BITS, dim)).astype(np.float32)
-        _planes_cache[dim] = planes
-    return planes
-
-
-def band_keys(vectors: np.ndarray | Sequence[np.ndarray]) -> list[list[int]]:
-    """Per vector, its ``BANDS`` band values: band number << BITS | the band's sign bits (no country yet)."""
-    if len(vectors) == 0:
-        return []
-    matrix = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-    bits = (matrix @ _planes(matrix.shape[1]).T > 0).reshape(matrix.shape[0], BANDS, BITS)
-    weights = 1 << np.arange(BITS)
-    values = (bits * weights).sum(axis=2)
-    return [[band << BITS | int(v) for band, v in enumerate(row)] for row in values]
 
 
 def _country_number(code: str | None) -> int:
@@ -235,18 +216,22 @@ def _country_number(code: str | None) -> int:
     return (ord(code[0].upper()) - 64) << 5 | (ord(code[1].upper()) - 64)
 
 
-def index_keys(facts: StoryFacts, bands: Sequence[int]) -> tuple[list[int], list[int]]:
-    """(the keys an item probes, the keys its story is filed under): its own country's key and those of its
-    first ``COUNTRIES`` countries; for an item that names none, its ``bands`` under country 0."""
-    if facts.primary is None:
-        return list(bands), list(bands)
-    own = _country_number(facts.primary) << 8 | _COUNTRY_KEY
-    return [own], [_country_number(c) << 8 | _COUNTRY_KEY for c in facts.ordered[:COUNTRIES]]
+def _hazard_keys(kinds: frozenset[str], family: int) -> list[int]:
+    # A hash, not a list position, so that a hazard added to ingest.story_words moves no stored key.
+    return sorted({family | zlib.crc32(kind.encode()) % 0x3F for kind in kinds if not kind.startswith("event:")})
 
 
-def per_key(key: int) -> int:
-    """How many of a key's newest stories a look-up reads."""
-    return PER_COUNTRY if key & 0xFF == _COUNTRY_KEY else PER_BAND
+def index_keys(facts: StoryFacts) -> tuple[list[int], list[int]]:
+    """(the keys an item probes, the keys its story is filed under), by the module docstring's scheme."""
+    placed = facts.primary is not None
+    filed = [_country_number(c) << 8 | _COUNTRY_KEY for c in facts.ordered[:COUNTRIES]]
+    filed += _hazard_keys(facts.kinds, _HAZARD_PLACED if placed else _HAZARD_UNPLACED)
+    probe = _hazard_keys(facts.kinds, _HAZARD_UNPLACED)
+    if placed:
+        probe.insert(0, _country_number(facts.primary) << 8 | _COUNTRY_KEY)
+    else:
+        probe += _hazard_keys(facts.kinds, _HAZARD_PLACED)
+    return probe, filed
 
 
 # A story's place in age order, as ingest.dedupe.Ref: (0, item id) stored, (1, n) the n-th accepted in a group.
@@ -285,7 +270,7 @@ class StoryIndex:
     def add(self, ref: Ref, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> None:
         """File a story under ``keys`` (the stored ones it was found under, or a new story's filed keys)."""
         for key in keys:
-            self._by_key.setdefault(key, _Filed()).add((ref, feed_id, facts), per_key(key))
+            self._by_key.setdefault(key, _Filed()).add((ref, feed_id, facts), PER_KEY)
 
     def match(self, feed_id: int, facts: StoryFacts, keys: Sequence[int]) -> Ref | None:
         """The closest story ``facts`` joins, by the rule; inside one feed two items stay two stories (as in
@@ -360,7 +345,7 @@ async def load_story_index(
     keys = {key for _, item_keys in facts for key in item_keys}
     since = min(f.published for f, _ in facts) - rule.window
     until = max(f.published for f, _ in facts) + rule.window
-    rows = await story_store.list_story_keys(session, keys, since, until, per_key=per_key)
+    rows = await story_store.list_story_keys(session, keys, since, until, per_key=PER_KEY)
     known: dict[int, tuple[int, StoryFacts]] = {}
     for _, item_id in rows:
         found = cache.get(item_id)

@@ -22,7 +22,6 @@ from ingest.grouping import (
     GroupingRule,
     StoryCache,
     StoryFacts,
-    band_keys,
     index_keys,
     load_story_index,
     new_story,
@@ -180,7 +179,7 @@ def _facts(
 ) -> dict[int, tuple[StoryFacts, list[int], list[int]]]:
     """Story facts and index keys (probed, filed) of the annotated arrivals with an embedding, by id() of their
     NewItem. The vectors are the annotator's own, computed once for the classifier, and the story words the
-    parse pool's; one matrix product cuts every band of the group."""
+    parse pool's."""
     found: dict[int, StoryFacts] = {}
     for poll, feed in zip(polls, arrivals, strict=True):
         for new, _ in feed:
@@ -190,11 +189,7 @@ def _facts(
                 facts = story_facts(entry.title, entry.summary, new.annotation, entry.published, words)
                 if facts is not None:
                     found[id(new)] = facts
-    bands = band_keys([f.vector for f in found.values()])
-    return {
-        key: (facts, *index_keys(facts, item_bands))
-        for (key, facts), item_bands in zip(found.items(), bands, strict=True)
-    }
+    return {key: (facts, *index_keys(facts)) for key, facts in found.items()}
 
 
 async def _unseen(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,10 +67,10 @@ async def add_stories(session: AsyncSession, stories: Sequence[NewStory]) -> Non
 
 
 async def list_story_keys(
-    session: AsyncSession, keys: Collection[int], since: datetime, until: datetime, *, per_key: Callable[[int], int]
+    session: AsyncSession, keys: Collection[int], since: datetime, until: datetime, *, per_key: int
 ) -> list[tuple[int, int]]:
     """(key, item id) of the stories published in [since, until] filed under any of ``keys``, at most
-    ``per_key(key)`` (the newest) per key.
+    ``per_key`` (the newest) per key.
 
     Each key is its own range on the covering index story_keys (key, published_at, item_id), read newest first
     and cut by LIMIT in the database: the cost follows the number of keys asked, never the number of stories
@@ -82,7 +82,7 @@ async def list_story_keys(
             select(StoryKey.key, StoryKey.item_id)
             .where(StoryKey.key == key, StoryKey.published_at >= since, StoryKey.published_at <= until)
             .order_by(StoryKey.published_at.desc())
-            .limit(per_key(key))
+            .limit(per_key)
             .subquery()
             for key in wanted[start : start + _UNION]
         ]

@@ -54,3 +54,37 @@ def test_facts_keep_look_alikes_apart_and_the_closest_agreeing_story_wins() -> N
     assert index.match(1, item, [7]) == (0, 3)
     assert index.match(1, item, [8]) is None  # filed under another key
     assert index.match(2, item, [7]) is None  # inside one feed two items stay two stories
+
+
+def test_a_report_that_names_no_country_joins_only_on_a_shared_hazard_at_the_stricter_cut() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal(384).astype(np.float32)
+    near = base + 0.3 * rng.standard_normal(384).astype(np.float32)
+    rule = GroupingRule()
+    placed = facts(base, ("CD",), kinds=("mpox",))
+    assert same_story(placed, facts(near, (), kinds=("mpox",)), rule)  # "WHO declares mpox an emergency"
+    assert same_story(facts(near, (), kinds=("mpox",)), placed, rule)
+    assert not same_story(placed, facts(near, (), kinds=("flood",)), rule)
+    assert not same_story(placed, facts(near, (), kinds=("event:meeting",)), rule)  # an event kind is no hazard
+    unit = base / np.linalg.norm(base)
+    other = rng.standard_normal(384).astype(np.float32)
+    other -= other @ unit * unit
+    far = 0.3 * unit + np.sqrt(1 - 0.3**2) * other / np.linalg.norm(other)  # cosine 0.3 to base
+    assert rule.threshold <= 0.3 < rule.unplaced_threshold
+    assert not same_story(placed, facts(far, (), kinds=("mpox",)), rule)
+    assert same_story(placed, facts(far, ("CD",), kinds=("mpox",)), rule)
+
+
+def test_a_story_about_a_group_of_states_joins_a_report_of_the_host_country() -> None:
+    rng = np.random.default_rng(4)
+    base = rng.standard_normal(384).astype(np.float32)
+    near = base + 0.3 * rng.standard_normal(384).astype(np.float32)
+    rule = GroupingRule()
+    sco = ("CN", "IN", "IR", "KZ", "KG", "PK", "RU", "TJ", "UZ", "BY")  # "SCO member states met in Astana"
+    host = facts(near, ("KZ",), kinds=("event:meeting",))
+    assert same_story(facts(base, sco, kinds=("event:meeting",)), host, rule)
+    assert same_story(host, facts(base, sco, kinds=("event:meeting",)), rule)
+    assert not same_story(facts(base, sco, kinds=("event:meeting",)), facts(near, ("AF",), kinds=()), rule)
+    # Four countries are a story about the first of them: a quake in Tajikistan that its neighbours felt.
+    neighbours = facts(base, ("TJ", "KG", "UZ", "AF"))
+    assert not same_story(neighbours, facts(near, ("KG",)), rule)

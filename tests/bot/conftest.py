@@ -102,8 +102,13 @@ class Harness:
         return query_id
 
     async def consumed(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Wait until the bot has fetched every queued update and its handlers have returned."""
+        deadline = time.monotonic() + timeout
         await asyncio.to_thread(self.emulator.wait_until_consumed, timeout)
-        await asyncio.sleep(0.2)  # the handler runs after the fetch
+        # The emulator counts an update confirmed once the bot asks for the next offset, which the updater does
+        # after putting the batch on the application's queue; the application marks each one done
+        # (Queue.task_done) when its handlers have returned.
+        await asyncio.wait_for(self.app.update_queue.join(), max(deadline - time.monotonic(), 0.1))
 
     async def wait(self, condition: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout

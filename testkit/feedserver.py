@@ -19,7 +19,6 @@ import asyncio
 import gzip
 import hashlib
 import random
-import socket
 import threading
 import time
 import zlib
@@ -315,13 +314,6 @@ def _gzip_zeros(size: int) -> bytes:
     parts.append(compressor.compress(block[: size & ((1 << 20) - 1)]))
     parts.append(compressor.flush())
     return b"".join(parts)
-
-
-def closed_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on (bound, then released), for connection-refused tests."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 _WORDS = (  # noqa: SIM905 - a sentence reads better than a list here

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import feedparser
 import httpx
+import pytest
 
 from bot.demo import DEMO_FEEDS, demo_feeds, demo_settings, none_reachable, render_feed, reset_demo_database
 from bot.settings import settings_from_mapping
 from model.settings import FeedSourceConfig
+from testkit.ports import refused_port
 from tests.bot.conftest import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,11 +70,15 @@ async def test_demo_feeds_are_served_on_loopback_and_the_demo_database_is_a_sibl
     assert demo.feeds.sources == sources
 
 
-async def test_none_reachable_when_every_feed_refuses_the_connection() -> None:
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    sources = [FeedSourceConfig(url=f"http://127.0.0.1:{port}/feed{i}.xml") for i in range(3)]
+@pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A port where connections are refused for the whole test: bound, never listening (testkit/ports.py)."""
+    with refused_port() as port:
+        yield port
+
+
+async def test_none_reachable_when_every_feed_refuses_the_connection(dead_port: int) -> None:
+    sources = [FeedSourceConfig(url=f"http://127.0.0.1:{dead_port}/feed{i}.xml") for i in range(3)]
     assert await none_reachable(sources, within=timedelta(seconds=3))
 
 
@@ -147,15 +153,12 @@ def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp
     assert b"BEGIN:VCALENDAR" in ics.read_bytes() and b"search and rescue exercise" in ics.read_bytes()
 
 
-def test_console_falls_back_to_the_demo_when_no_configured_feed_answers(tmp_path: Path) -> None:
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def test_console_falls_back_to_the_demo_when_no_configured_feed_answers(tmp_path: Path, dead_port: int) -> None:
     config = (ROOT / "config.toml").read_text(encoding="utf-8")
     config = config.replace("allow_private_addresses = false", "allow_private_addresses = true")
     head, _, rest = config.partition("[[feeds.sources]]")
     rest = rest[rest.index("[delivery]") :]  # every shipped source replaced by two dead ones
-    dead = "".join(f'[[feeds.sources]]\nurl = "http://127.0.0.1:{port}/feed{i}.xml"\n\n' for i in range(2))
+    dead = "".join(f'[[feeds.sources]]\nurl = "http://127.0.0.1:{dead_port}/feed{i}.xml"\n\n' for i in range(2))
     (tmp_path / "config.toml").write_text(head + dead + rest, encoding="utf-8")
     process, lines = _start(tmp_path, "run")
     seen: list[str] = []

@@ -11,9 +11,10 @@ from analysis import Annotator
 from bot.app import build_application, running
 from bot.settings import load_settings
 from testkit.hub import LoopbackHub
+from testkit.ports import free_port
 from tests.bot.conftest import make_settings, subscribers
 from tests.ingest.conftest import add_feeds
-from tests.ingest.test_websub import free_port, hub_rss
+from tests.ingest.test_websub import hub_rss
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = 424242

@@ -4,7 +4,6 @@ menus per scope and language, and the token kept out of the logs."""
 from __future__ import annotations
 
 import logging
-import socket
 from datetime import timedelta
 
 from telegram import Update
@@ -16,15 +15,10 @@ from ingest.notices import notify_feed_paused
 from presentation.i18n import t
 from storage import feeds as feed_store
 from storage.db import Database
+from testkit.ports import free_port
 from tests.bot.conftest import ADMIN, Harness, make_settings
 
 USER = 800001
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_webhook_mode_with_a_secret_token(emulator: Emulator, sqlite_database: Database) -> None:

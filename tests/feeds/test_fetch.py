@@ -26,7 +26,8 @@ from feeds.errors import (
 )
 from feeds.fetch import build_client, fetch_feed
 from feeds.models import CacheValidators, Fetched, NotModified
-from testkit.feedserver import DATA_DIR, FeedServer, build_rss, closed_port
+from testkit.feedserver import DATA_DIR, FeedServer, build_rss
+from testkit.ports import refused_port
 
 NONE = CacheValidators()
 
@@ -88,8 +89,8 @@ async def test_gzip_encoded_feed_is_inflated(feed_server, client, limits):
 
 
 async def test_connection_refused(client, limits):
-    with pytest.raises(ConnectFailed) as caught:
-        await fetch_feed(client, f"http://127.0.0.1:{closed_port()}/feed.xml", NONE, limits)
+    with refused_port() as port, pytest.raises(ConnectFailed) as caught:
+        await fetch_feed(client, f"http://127.0.0.1:{port}/feed.xml", NONE, limits)
     assert caught.value.code == "connect_failed"
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.utils import format_datetime
@@ -24,13 +23,8 @@ from model.settings import FetchLimits, WebSubSettings
 from storage import feeds as feed_store
 from storage.models import Item, utcnow
 from testkit.hub import LoopbackHub
+from testkit.ports import free_port
 from tests.ingest.conftest import add_feeds
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def hub_rss(hub: str, self_url: str, guids: list[str]) -> bytes:

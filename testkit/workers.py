@@ -67,8 +67,8 @@ class Workers:
             name,
             *extra,
         ]
-        with log_path.open("w") as log:
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        with log_path.open("w") as log:  # run in tmp: a PostgreSQL worker's data folder (./data) is its own
+            process = subprocess.Popen(command, cwd=self.tmp, env=self.env, stdout=log, stderr=log)
         worker = WorkerProcess(name, process, log_path)
         self.started.append(worker)
         return worker
@@ -90,6 +90,7 @@ def worker_env(database_url: str, emulator: EmulatorClient | None = None) -> dic
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPWATCH_"))}
     env["COOPWATCH_DATABASE_URL"] = database_url
     env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONPATH"] = str(ROOT)  # the checkout's modules, whatever the working directory
     if emulator is not None:
         env["TELEGRAM_BOT_TOKEN"] = TOKEN
         env["TELEGRAM_API_BASE_URL"] = emulator.base_url

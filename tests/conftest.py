@@ -27,6 +27,17 @@ async def create_postgres_database() -> str:
 drop_postgres_database = databases.drop_postgres_database
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow(seconds)`` first, the longest first, the others in their order: under pytest-xdist
+    (the README's test command) a long test that started near the end would keep one worker busy alone."""
+
+    def order(item: pytest.Item) -> float:
+        slow = item.get_closest_marker("slow")
+        return -slow.args[0] if slow else 0
+
+    items.sort(key=order)  # stable: the order within each group stays the collection's
+
+
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     url = await create_postgres_database()

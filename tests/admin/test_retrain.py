@@ -67,6 +67,7 @@ def _settings_topics():  # noqa: ANN202
     return load_topics_file()
 
 
+@pytest.mark.slow(70)
 async def test_retrain_takes_in_review_decisions_and_feedback_and_changes_predictions(harness: Harness) -> None:
     h = harness
     h.emulator.add_user(ADMIN, "Admin")
@@ -166,6 +167,7 @@ async def _contradict_the_corpus(url: str, corpus: Path) -> None:
         await db.aclose()
 
 
+@pytest.mark.slow(50)
 def test_a_worse_model_is_refused_and_the_old_one_stays_unless_forced(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEVSET = ROOT / "tests" / "data" / "devset.jsonl"
 
 
+@pytest.mark.slow(25)
 def test_retrain_writes_weights_that_load(topics, tmp_path):
     examples = tmp_path / "examples.jsonl"
     lines = (DEFAULT_EXAMPLES_PATH / "old_examples.jsonl").read_text(encoding="utf-8").splitlines()
@@ -63,6 +64,7 @@ def test_devset_shape():
     assert not examples & {r["summary"] for r in rows}  # training corpus and dev set are distinct
 
 
+@pytest.mark.slow(15)
 def test_devset_quality_floor(annotator):
     """Regression floor, well under the figures bench/quality.py prints."""
     import sys

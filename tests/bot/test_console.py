@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.console import run_console
 from bot.settings import settings_from_mapping
 from storage.db import Database
@@ -29,6 +31,7 @@ async def test_console_chat_runs_commands_and_presses_buttons(sqlite_database: D
     assert "Give the feed's address" in text  # the console user may try the admin commands
 
 
+@pytest.mark.slow(15)
 def test_python_m_bot_run_without_a_token_is_a_console_chat(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COOPWATCH_"))}
     env["COOPWATCH_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"

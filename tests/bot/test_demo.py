@@ -119,6 +119,7 @@ def _start(tmp_path: Path, *command: str) -> tuple[subprocess.Popen[str], queue.
     return process, lines
 
 
+@pytest.mark.slow(20)
 def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp_path: Path) -> None:
     config = (ROOT / "config.toml").read_text(encoding="utf-8")
     assert 'en = "Public health & epidemics"' in config
@@ -153,6 +154,7 @@ def test_python_m_bot_run_demo_shows_the_demo_alerts_with_the_configs_topics(tmp
     assert b"BEGIN:VCALENDAR" in ics.read_bytes() and b"search and rescue exercise" in ics.read_bytes()
 
 
+@pytest.mark.slow(20)
 def test_console_falls_back_to_the_demo_when_no_configured_feed_answers(tmp_path: Path, dead_port: int) -> None:
     config = (ROOT / "config.toml").read_text(encoding="utf-8")
     config = config.replace("allow_private_addresses = false", "allow_private_addresses = true")

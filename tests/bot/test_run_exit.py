@@ -81,6 +81,7 @@ def test_sigterm_exits_0(bot: Bot) -> None:
     assert bot.exit_status() == 0, bot.log()[-3000:]
 
 
+@pytest.mark.slow(20)
 def test_a_token_revoked_while_running_exits_3(bot: Bot) -> None:
     bot.wait_polling()
     bot.emulator.fail_next(None, UNAUTHORIZED, count=100_000, methods=None)
@@ -89,6 +90,7 @@ def test_a_token_revoked_while_running_exits_3(bot: Bot) -> None:
     _no_token(bot)
 
 
+@pytest.mark.slow(15)
 def test_sigterm_while_the_update_loop_is_down_exits_0(bot: Bot) -> None:
     bot.wait_polling()
     bot.emulator.fail_next(None, UNAUTHORIZED, count=100_000, methods=None)

@@ -63,6 +63,7 @@ def test_poll_once_all_with_the_shipped_config_exits_0_with_a_line_per_feed(tmp_
     assert (tmp_path / "data" / "coopwatch.db").exists()  # the embedded default database
 
 
+@pytest.mark.slow(25)
 def test_feeds_items_and_db_commands_work_against_a_local_feed(tmp_path, feed_server) -> None:
     url = feed_server.set_feed(f"/cli/{tmp_path.name}.xml", build_rss(4, feed_id=f"cli{tmp_path.name}"))
     config = local_config(tmp_path, [url])
@@ -133,6 +134,7 @@ def test_a_wrong_config_key_stops_with_a_clear_error(tmp_path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow(15)
 def test_search_events_and_trends_commands_answer_from_polled_items(tmp_path, feed_server) -> None:
     url = feed_server.set_feed(f"/cli-q/{tmp_path.name}.xml", build_rss(30, feed_id=f"q{tmp_path.name}"))
     config = local_config(tmp_path, [url])

@@ -37,6 +37,7 @@ def texts_received(emulator: EmulatorClient) -> Counter[str]:
 
 
 @pytest.mark.timeout(420)
+@pytest.mark.slow(190)
 async def test_three_deliver_workers_send_5000_rows_once_within_every_limit(
     tmp_path: Path, emulator_process: EmulatorClient, workers: list[Workers]
 ) -> None:
@@ -69,6 +70,7 @@ async def test_three_deliver_workers_send_5000_rows_once_within_every_limit(
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.slow(30)
 async def test_a_killed_worker_s_rows_are_sent_by_the_others_after_its_lease(
     tmp_path: Path, emulator_process: EmulatorClient, workers: list[Workers]
 ) -> None:

@@ -34,6 +34,7 @@ per_host_concurrency = 16
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.slow(35)
 async def test_three_poll_workers_fetch_each_feed_exactly_once_per_interval(
     tmp_path: Path, feed_server: FeedServer, workers: list[Workers]
 ) -> None:

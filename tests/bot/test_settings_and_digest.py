@@ -96,7 +96,8 @@ async def test_relevance_keywords_and_quiet_hours_filter_alerts(harness: Harness
     await h.say(USER, f"/settings quiet {hour} {(hour + 2) % 24}")
     await h.store_item("Mudflow in the night", topics={"emergency_response": 0.9})
     await sender_idle(h.runtime.sender)
-    assert len(h.emulator.sent_messages(USER)) == before + 1 + 1  # only the /settings reply
+    after = [m.text for m in h.emulator.sent_messages(USER)[before + 1 :]]
+    assert len(after) == 1, after  # only the /settings reply
     async with h.database.read_session() as session:
         row = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1))).one()
     assert row.status == "pending" and row.not_before > utcnow() + timedelta(minutes=50)

@@ -20,11 +20,12 @@ REGION_KINDS: dict[str, tuple[str, ...]] = {
         "форум*", "конференци*", "конференсия*", "конфронс*", "симпозиум*", "конгрес*", "көрме*",
         "намоишгоҳ*", "konferensiya*", "anjuman*", "чуулган*", "konferans*", "kongre*", "sempozyum*",
         "конференці*", "виставк*", "дөңгелек үстел*", "тегерек стол*", "davra suhbat*", "давра суҳбат*",
-        "мизи мудаввар*", "regional platform", "global platform", "региональная платформа",
+        "мизи мудаввар*", "fuar*", "ko'rgazma*", "кўргазма*", "ярмарк*",
+        "regional platform", "global platform", "региональная платформа",
     ),
     "exercise": (
         "жаттығу*", "жаттығул*", "машыгуу*", "машығу*", "машқ*", "машғулот*", "mashq*", "mashg*",
-        "сургуулилалт*", "tatbikat*", "shtab o'quv*", "штаб ўқув*", "навчання", "тренуван*",
+        "сургуулилалт*", "сургуулилт*", "tatbikat*", "shtab o'quv*", "штаб ўқув*", "навчання", "тренуван*",
     ),
     "meeting": (
         "кездес*", "келіссөз*", "отырыс*", "жиналыс*", "кеңес өт*", "жолугуш*", "жыйын*",
@@ -34,7 +35,7 @@ REGION_KINDS: dict[str, tuple[str, ...]] = {
         "kengash*", "yig'ilish*", "muzokara*", "учраш*", "кенгаш*", "йиғилиш*", "музокара*", "уулзалт*",
         "уулз*", "хурал*", "toplantı*", "görüşme*", "zirve*", "зустріч*", "засідан*", "нарад*",
         "ассамблея*", "assembly", "negotiations", "convened", "convene", "муҳокима*", "muhokama*",
-        "муҳокама*", "signed", "signing ceremony", "подписали", "подписано", "подписан", "подписала",
+        "муҳокама*", "working group",
     ),
     "visit": (
         "сапар*", "сафар*", "safar*", "tashrif*", "ташриф*", "ziyaret*", "айлчлал*", "візит*",
@@ -42,6 +43,12 @@ REGION_KINDS: dict[str, tuple[str, ...]] = {
         "приедут", "приедет", "прибыли", "прибыла", "прибыл", "прибудут", "прибудет",
     ),
 }  # fmt: skip
+
+# A signing or a handshake happens at some event: it names a meeting only when no other trigger names the event.
+SIGNING_WORDS: tuple[str, ...] = (
+    "signed", "signing ceremony", "подписали", "подписано", "подписан", "подписала", "met", "встретился",
+    "встретились",
+)  # fmt: skip
 
 CJK_KINDS: dict[str, tuple[str, ...]] = {
     "training": ("培训", "讲习班", "训练营", "研修班", "研修", "工作坊"),

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from analysis.dates import find_dates
 from analysis.event_dates import event_dates
-from analysis.event_words import CJK_KINDS, REGION_KINDS
+from analysis.event_words import CJK_KINDS, REGION_KINDS, SIGNING_WORDS
 from analysis.gazetteer import country_finder
 from analysis.matcher import PhraseMatcher
 from analysis.place_names import english_place, zh_location
@@ -48,12 +48,13 @@ KINDS: dict[str, tuple[str, ...]] = {
     "exercise": (
         "exercise", "drill", "simulation exercise", "tabletop exercise", "field exercise", "command-post exercise",
         "учения", "учение", "тренировка", "командно-штабная тренировка", "командно-штабные учения",
-        "simulation", "tabletop", "table-top exercise", "simex", "full-scale exercise",
+        "simulation", "tabletop", "table-top exercise", "simex", "full-scale exercise", "rehearse", "rehearsed",
+        "rehearsal", "совместные сборы",
     ),
     "meeting": (
         "summit", "саммит", "встреча на высшем уровне", "meeting", "talks", "consultations", "session",
         "videoconference", "video conference", "roundtable meeting", "встреча", "заседание", "совещание",
-        "переговоры", "консультации", "видеоконференция", "met", "встретился", "встретились",
+        "переговоры", "консультации", "видеоконференция",
     ),
     "visit": (
         "visit", "study tour", "study visit", "working trip", "визит", "посещение", "ознакомительная поездка",
@@ -84,6 +85,7 @@ _NOT_EVENTS = (
     "course of",
     "in the course",
 )
+_SIGNING = "signing"  # a weak meeting trigger (event_words.SIGNING_WORDS)
 _LOC_PREP = {"in", "at", "в", "во", "on"}
 
 
@@ -91,7 +93,7 @@ _LOC_PREP = {"in", "at", "в", "во", "on"}
 def _kind_matcher() -> tuple[PhraseMatcher, list[str], PhraseMatcher]:
     pats: list[str] = []
     kinds: list[str] = []
-    for table in (KINDS, REGION_KINDS):
+    for table in (KINDS, REGION_KINDS, {_SIGNING: SIGNING_WORDS}):
         for kind, words in table.items():
             pats.extend(words)
             kinds.extend([kind] * len(words))
@@ -125,13 +127,15 @@ def _cjk_hits(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
 
 
 def _first_kind(hits: list[tuple[int, int, str]]) -> tuple[int, str]:
-    """The first trigger (the title's before the body's), except that a drill beats the training or visit
-    it is part of."""
-    pos, _, kind = hits[0]
-    if kind in ("training", "visit"):
-        for p, _, k in hits:
-            if k == "exercise":
-                return p, k
+    """The first trigger (the title's before the body's), except that a drill beats the training or visit it is
+    part of, and a visit beats the meetings held during it. A signing names a meeting only when nothing else
+    names the event."""
+    strong = [h for h in hits if h[2] != _SIGNING] or [(p, e, "meeting") for p, e, _ in hits]
+    pos, _, kind = strong[0]
+    beaten_by = {"training": "exercise", "visit": "exercise", "meeting": "visit"}.get(kind)
+    for p, _, k in strong:
+        if k == beaten_by:
+            return p, k
     return pos, kind
 
 

@@ -292,3 +292,26 @@ def test_event_dates_in_context(annotator, title, summary, kind, start, end):
 )
 def test_press_conferences_in_the_region_are_not_events(annotator, title):
     assert annotator.annotate(item(title, "")).events == []
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "kind"),
+    [
+        # a meeting held during a visit: the visit is the event
+        (
+            "Heads of the emergency agencies met in Dushanbe",
+            "The Iranian delegation also visited a rescue centre.",
+            "visit",
+        ),
+        ("Ministries sign a health programme", "The document was signed during a visit of the delegation.", "visit"),
+        # a signing names a meeting only when nothing else names the event
+        ("Companies signed supply deals", "The contracts were signed at the exhibition in Tashkent.", "conference"),
+        ("Kazakhstan and Kyrgyzstan signed a memorandum on mudflow warning", "", "meeting"),
+        ("Rescuers rehearse an ammonia leak at the border crossing", "", "exercise"),
+        ("Ховд аймагт газар хөдлөлтийн дадлага сургуулилт боллоо", "", "exercise"),
+        ("Toshkentda xalqaro ko'rgazma ochildi", "", "conference"),
+    ],
+)
+def test_which_trigger_names_the_event(rules_annotator, title, summary, kind):
+    [event] = rules_annotator.annotate(item(title, summary)).events
+    assert event.kind == kind

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from model.items import NormalisedItem, simhash_bands, title_key
+from model.items import NormalisedItem
+from storage.items import text_columns
 from storage.models import Item
 from storage.search import index_items
 
@@ -46,17 +47,8 @@ async def correct_items(
     """Store each (item id, corrected entry, its new short summary or None) and re-index its text. Topics and
     countries stay as first judged: alerts already went out on them, and the correction edits those alerts."""
     for item_id, entry, short_summary in corrections:
-        bands = simhash_bands(entry.simhash)
         values = {
-            "title": entry.title,
-            "summary": entry.summary,
-            "content_hash": entry.content_hash,
-            "title_key": title_key(entry.title),
-            "simhash": entry.simhash,
-            "simhash_band0": bands[0],
-            "simhash_band1": bands[1],
-            "simhash_band2": bands[2],
-            "simhash_band3": bands[3],
+            **text_columns(entry),
             "updated_at": now,
         }
         if short_summary is not None:

